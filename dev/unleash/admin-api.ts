@@ -1,0 +1,68 @@
+/**
+ * A small client for the Unleash Admin API, enough to drive a flag from
+ * tests and the demo. Every method throws on an unexpected status.
+ */
+export interface Strategy {
+  name: 'default' | 'flexibleRollout' | 'remoteAddress' | 'userWithId' | (string & {});
+  /** Unleash stores every parameter as a string (e.g. rollout "30"). */
+  parameters?: Record<string, string>;
+  constraints?: unknown[];
+  variants?: StrategyVariant[];
+}
+
+export interface StrategyVariant {
+  name: string;
+  weight: number;
+  weightType: 'variable' | 'fix';
+  stickiness: string;
+  payload?: { type: 'json' | 'string' | 'number' | 'csv'; value: string };
+}
+
+export interface AdminApi {
+  createFlag(name: string, type?: string): Promise<void>;
+  addStrategy(flag: string, environment: string, strategy: Strategy): Promise<void>;
+  setEnabled(flag: string, environment: string, enabled: boolean): Promise<void>;
+  /** Archives the flag and deletes it from the archive; a missing flag is fine. */
+  deleteFlag(name: string): Promise<void>;
+}
+
+export function createAdminApi(baseUrl: string, adminToken: string, project = 'default'): AdminApi {
+  const projectPath = `/api/admin/projects/${encodeURIComponent(project)}`;
+  const flagPath = (flag: string) => `${projectPath}/features/${encodeURIComponent(flag)}`;
+  const call = createCaller(baseUrl, adminToken);
+
+  return {
+    async createFlag(name, type = 'operational') {
+      await call('POST', `${projectPath}/features`, { name, type }, [201]);
+    },
+    async addStrategy(flag, environment, strategy) {
+      const body = { constraints: [], parameters: {}, ...strategy };
+      await call('POST', `${flagPath(flag)}/environments/${encodeURIComponent(environment)}/strategies`, body, [200]);
+    },
+    async setEnabled(flag, environment, enabled) {
+      const action = enabled ? 'on' : 'off';
+      await call('POST', `${flagPath(flag)}/environments/${encodeURIComponent(environment)}/${action}`, undefined, [200]);
+    },
+    async deleteFlag(name) {
+      await call('DELETE', flagPath(name), undefined, [200, 202, 404]);
+      await call('DELETE', `/api/admin/archive/${encodeURIComponent(name)}`, undefined, [200, 404]);
+    },
+  };
+}
+
+type Caller = (method: string, path: string, body: unknown, expected: number[]) => Promise<void>;
+
+function createCaller(baseUrl: string, adminToken: string): Caller {
+  return async (method, path, body, expected) => {
+    const response = await fetch(new URL(path, baseUrl), {
+      method,
+      headers: { authorization: adminToken, 'content-type': 'application/json', accept: 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await response.text();
+    if (!expected.includes(response.status)) {
+      throw new Error(`Unleash Admin API ${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`);
+    }
+  };
+}

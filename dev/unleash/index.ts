@@ -1,0 +1,5 @@
+export { startUnleashStack, type UnleashStack, type UnleashStackOptions } from './stack.js';
+export { createAdminApi, type AdminApi, type Strategy, type StrategyVariant } from './admin-api.js';
+export { LOCAL_TOKENS, type LocalTokens } from './tokens.js';
+export { waitFor, type WaitForOptions } from './wait-for.js';
+export { findFreePort } from './free-port.js';

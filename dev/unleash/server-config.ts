@@ -1,0 +1,15 @@
+import type { LocalTokens } from './tokens.js';
+
+/** What the parent tells the Unleash child process, as JSON in argv. */
+export interface ServerChildConfig {
+  databaseUrl: string;
+  host: string;
+  port: number;
+  tokens: LocalTokens;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export function parseServerChildConfig(json: string | undefined): ServerChildConfig {
+  if (!json) throw new Error('server-main: expected the configuration as JSON in argv[2]');
+  return JSON.parse(json) as ServerChildConfig;
+}

@@ -1,0 +1,43 @@
+// Entry point of the Unleash child process started by server-process.ts.
+import { ApiTokenType, start } from 'unleash-server';
+import type { IApiTokenCreate, IUnleashOptions } from 'unleash-server';
+import { parseServerChildConfig, type ServerChildConfig } from './server-config.js';
+
+function initialTokens({ tokens }: ServerChildConfig): IApiTokenCreate[] {
+  const backend = (environment: string, secret: string): IApiTokenCreate => ({
+    tokenName: `local-${environment}`,
+    type: ApiTokenType.BACKEND,
+    environment,
+    projects: ['*'],
+    secret,
+  });
+  return [
+    { tokenName: 'local-admin', type: ApiTokenType.ADMIN, environment: '*', projects: ['*'], secret: tokens.admin },
+    backend('development', tokens.development),
+    backend('production', tokens.production),
+  ];
+}
+
+function unleashOptions(config: ServerChildConfig): IUnleashOptions {
+  return {
+    databaseUrl: config.databaseUrl,
+    db: { ssl: false },
+    server: {
+      host: config.host,
+      port: config.port,
+      unleashUrl: `http://${config.host}:${config.port}`,
+      gracefulShutdownEnable: true,
+    },
+    versionCheck: { enable: false },
+    telemetry: false,
+    // Without the cache, a toggle reaches clients on their next poll.
+    clientFeatureCaching: { enabled: false },
+    authentication: { initApiTokens: initialTokens(config) },
+    logLevel: config.logLevel as IUnleashOptions['logLevel'],
+  };
+}
+
+const config = parseServerChildConfig(process.argv[2]);
+// If the parent dies without stopping us, do not linger.
+process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+await start(unleashOptions(config));
