@@ -1,0 +1,56 @@
+import type { IncomingMessage } from 'node:http';
+import proxyaddr from 'proxy-addr';
+import { parseIp, unmapIPv4, withoutZone } from './ip-address.js';
+import { compileIpMatcher } from './ip-matcher.js';
+import { optionError } from './option-error.js';
+
+/** `(address, hopIndex) => boolean`, the same contract as Express's "trust proxy" function. */
+export type TrustFunction = (address: string, hop: number) => boolean;
+
+/** Which proxies may tell us the client's address; see README "trustProxy". */
+export type TrustProxy = boolean | number | string | readonly string[] | TrustFunction;
+
+/** Returns the client's address as plain text (IPv4-mapped IPv6 as IPv4, no zone id), or `undefined` when unknown. */
+export type ClientIpResolver = (req: IncomingMessage) => string | undefined;
+
+function normalize(address: unknown): string | undefined {
+  if (typeof address !== 'string') return undefined;
+  const plain = unmapIPv4(withoutZone(address.trim()));
+  return parseIp(plain) ? plain : undefined;
+}
+
+function compileTrust(trustProxy: TrustProxy): TrustFunction | false {
+  if (trustProxy === false || trustProxy === 0) return false;
+  if (trustProxy === true) return () => true;
+  if (typeof trustProxy === 'number') {
+    if (!Number.isInteger(trustProxy) || trustProxy < 0) {
+      throw optionError('trustProxy', trustProxy, 'is not a hop count (a non-negative integer)');
+    }
+    return (_address, hop) => hop < trustProxy;
+  }
+  if (typeof trustProxy === 'function') return trustProxy;
+  const entries = typeof trustProxy === 'string' ? trustProxy.split(',') : trustProxy;
+  if (!Array.isArray(entries)) {
+    throw optionError('trustProxy', trustProxy, 'is not false, true, a hop count, an address list or a function');
+  }
+  const trusted = compileIpMatcher(entries, 'trustProxy');
+  return (address) => trusted(address);
+}
+
+/**
+ * Compiles the trust setting once. With `false` (the default) the answer is the socket's peer address and no
+ * header is read; otherwise proxy-addr walks X-Forwarded-For from the right, past trusted hops only.
+ * Never Koa's `ctx.ip`: with `app.proxy` it returns the left-most entry, which the client writes.
+ */
+export function createClientIpResolver(trustProxy: TrustProxy): ClientIpResolver {
+  const trust = compileTrust(trustProxy);
+  if (trust === false) return (req) => normalize(req.socket?.remoteAddress);
+  const guardedTrust = (address: string, hop: number): boolean => typeof address === 'string' && trust(address, hop) === true;
+  return function resolveClientIp(req) {
+    try {
+      return normalize(proxyaddr(req, guardedTrust));
+    } catch {
+      return undefined;
+    }
+  };
+}

@@ -1,0 +1,163 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Context } from 'koa';
+import type { Context as UnleashContext } from 'unleash-client';
+import { createClientIpResolver, type ClientIpResolver, type TrustProxy } from './client-ip.js';
+import type { UnleashLike } from './flag.js';
+import { compileIpMatcher, type IpMatcher } from './ip-matcher.js';
+import { optionError } from './option-error.js';
+import type { Locals } from './page.js';
+import { compileUrlMatcher, type UrlMatcher } from './path-matcher.js';
+import type { MaintenanceLogger } from './reporter.js';
+
+export interface MaintenanceOptions {
+  /** Required. Your Unleash client (`new Unleash(...)` or `startUnleash(...)`). The middleware never creates, starts or destroys it. */
+  unleash: UnleashLike;
+  /** The flag that turns maintenance on. Default `'maintenance-mode'`. */
+  flagName?: string;
+  /**
+   * Which proxies may report the client's address, as Express's "trust proxy": `false` (socket address only),
+   * `true` (every hop), a hop count, addresses / CIDR ranges / `loopback` `linklocal` `uniquelocal` as an array
+   * or comma-separated string, or `(address, hop) => boolean`. Default `false`.
+   */
+  trustProxy?: TrustProxy;
+  /** Client addresses that are never blocked: addresses, IPv4/IPv6 CIDR ranges, named ranges. Default `[]`. */
+  bypassIps?: readonly string[];
+  /** Paths that are never blocked: RegExps or regex sources, tested against the canonical path. Default `[]`. */
+  allowedUrls?: readonly (RegExp | string)[];
+  /** Seconds (a whole number) or a `Date`, sent as `Retry-After`. The variant payload wins. Default: none. */
+  retryAfter?: number | Date;
+  /** Folder of the Pug template. Default: the bundled `views/`. */
+  views?: string;
+  /** Template name within `views`, without `.pug`. Default `'maintenance'`. */
+  view?: string;
+  /** Extra template variables, or a function of the request that returns them. Default: none. */
+  locals?: Locals;
+  /** Requests for which maintenance never applies, e.g. `() => app.env === 'development'`. Default: none. */
+  skip?: (ctx: Context) => boolean;
+  /** Extra Unleash context (userId, sessionId, properties) merged over the defaults the middleware builds. */
+  context?: (ctx: Context) => Partial<UnleashContext>;
+  /** The answer while the flag's state is unknown (client not ready, flag absent, client throwing). Default `false`. */
+  fallback?: boolean;
+  /** `true`/`false` forces maintenance on/off without asking Unleash; `undefined` asks Unleash. Default `undefined`. */
+  override?: boolean;
+  /** Where warnings and errors go (at most one line per problem per minute). Default `console`. */
+  logger?: MaintenanceLogger;
+}
+
+/** Everything `maintenance()` needs, validated and compiled once. */
+export interface ResolvedOptions {
+  unleash: UnleashLike;
+  flagName: string;
+  resolveClientIp: ClientIpResolver;
+  isBypassIp: IpMatcher;
+  isAllowedUrl: UrlMatcher;
+  retryAfter: number | Date | undefined;
+  viewsDir: string;
+  view: string;
+  locals: Locals | undefined;
+  skip: ((ctx: Context) => boolean) | undefined;
+  context: ((ctx: Context) => Partial<UnleashContext>) | undefined;
+  fallback: boolean;
+  override: boolean | undefined;
+  logger: MaintenanceLogger;
+}
+
+export const BUNDLED_VIEWS = fileURLToPath(new URL('../views/', import.meta.url));
+
+const KNOWN_OPTIONS = new Set([
+  'unleash', 'flagName', 'trustProxy', 'bypassIps', 'allowedUrls', 'retryAfter', 'views', 'view',
+  'locals', 'skip', 'context', 'fallback', 'override', 'logger',
+]);
+
+function checkUnleash(unleash: unknown): UnleashLike {
+  const client = unleash as Partial<UnleashLike> | undefined;
+  if (typeof client?.isEnabled !== 'function' || typeof client.getVariant !== 'function') {
+    throw optionError('unleash', unleash, 'is not an Unleash client (it needs isEnabled() and getVariant()); pass the instance from new Unleash(...) or startUnleash(...)');
+  }
+  return client as UnleashLike;
+}
+
+function optionalFunction<T>(name: string, value: unknown): T | undefined {
+  if (value === undefined || typeof value === 'function') return value as T | undefined;
+  throw optionError(name, value, 'is not a function');
+}
+
+function optionalBoolean(name: string, value: unknown): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw optionError(name, value, 'is not true or false');
+}
+
+function nonEmptyString(name: string, value: unknown, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value === 'string' && value.trim() !== '') return value;
+  throw optionError(name, value, 'is not a non-empty string');
+}
+
+function list(name: string, value: unknown): readonly unknown[] {
+  if (value === undefined) return [];
+  if (Array.isArray(value)) return [...value];
+  throw optionError(name, value, 'is not an array');
+}
+
+function checkRetryAfter(value: unknown): number | Date | undefined {
+  if (value === undefined) return undefined;
+  if (value instanceof Date && !Number.isNaN(value.getTime())) return new Date(value.getTime());
+  if (Number.isSafeInteger(value) && (value as number) >= 0) return value as number;
+  throw optionError('retryAfter', value, 'is not a whole number of seconds (0 or more) or a valid Date');
+}
+
+function checkViews(viewsDir: string, view: string): void {
+  const isDirectory = statSync(viewsDir, { throwIfNoEntry: false })?.isDirectory();
+  if (!isDirectory) throw optionError('views', viewsDir, 'is not a folder');
+  const template = join(viewsDir, `${view}.pug`);
+  if (!statSync(template, { throwIfNoEntry: false })?.isFile()) {
+    throw optionError('view', view, `has no template: ${template} does not exist`);
+  }
+}
+
+function checkLocals(value: unknown): Locals | undefined {
+  if (value === undefined || typeof value === 'function') return value as Locals | undefined;
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return { ...(value as object) } as Locals;
+  throw optionError('locals', value, 'is not an object or a function of ctx');
+}
+
+function checkLogger(value: unknown): MaintenanceLogger {
+  if (value === undefined) return console;
+  const logger = value as Partial<MaintenanceLogger> | null;
+  if (typeof logger?.warn === 'function' && typeof logger.error === 'function') return logger as MaintenanceLogger;
+  throw optionError('logger', value, 'has no warn() and error() functions');
+}
+
+function checkKnown(options: object): void {
+  for (const name of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(name)) throw optionError(name, (options as Record<string, unknown>)[name], `is not an option (known: ${[...KNOWN_OPTIONS].join(', ')})`);
+  }
+}
+
+/** Validates and compiles every option, throwing a TypeError that names the option (and entry) at fault. */
+export function resolveOptions(options: MaintenanceOptions): ResolvedOptions {
+  if (options === null || typeof options !== 'object') throw optionError('options', options, 'is not an object; call maintenance({ unleash })');
+  checkKnown(options);
+  const unleash = checkUnleash(options.unleash);
+  const viewsDir = nonEmptyString('views', options.views, BUNDLED_VIEWS);
+  const view = nonEmptyString('view', options.view, 'maintenance');
+  checkViews(viewsDir, view);
+  return {
+    unleash,
+    flagName: nonEmptyString('flagName', options.flagName, 'maintenance-mode'),
+    resolveClientIp: createClientIpResolver(options.trustProxy ?? false),
+    isBypassIp: compileIpMatcher(list('bypassIps', options.bypassIps), 'bypassIps'),
+    isAllowedUrl: compileUrlMatcher(list('allowedUrls', options.allowedUrls)),
+    retryAfter: checkRetryAfter(options.retryAfter),
+    viewsDir,
+    view,
+    locals: checkLocals(options.locals),
+    skip: optionalFunction('skip', options.skip),
+    context: optionalFunction('context', options.context),
+    fallback: optionalBoolean('fallback', options.fallback) ?? false,
+    override: optionalBoolean('override', options.override),
+    logger: checkLogger(options.logger),
+  };
+}

@@ -1,0 +1,48 @@
+import { posix } from 'node:path';
+import { optionError } from './option-error.js';
+
+/** Tells whether a canonical path is one of the allowed URLs. */
+export type UrlMatcher = (canonicalPath: string) => boolean;
+
+/**
+ * The one form of a request path that allowed-URL patterns see: percent-decoded once (so `%2F` is a
+ * separator and `%61` is `a`), backslashes read as slashes (as browsers and some proxies do), dot
+ * segments resolved and repeated slashes collapsed. `/admin/../private` is `/private`, `//admin` is
+ * `/admin`. Returns `undefined` when the path cannot be decoded, which callers treat as "not allowed".
+ */
+export function canonicalPath(path: string): string | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return undefined;
+  }
+  const slashed = decoded.replaceAll('\\', '/');
+  return posix.normalize(slashed.startsWith('/') ? slashed : `/${slashed}`);
+}
+
+function compilePattern(pattern: unknown, index: number): RegExp {
+  const path = `allowedUrls[${index}]`;
+  if (pattern instanceof RegExp) {
+    if (pattern.global || pattern.sticky) {
+      throw optionError(path, pattern, 'has the g or y flag, which makes test() remember lastIndex between requests');
+    }
+    return new RegExp(pattern.source, pattern.flags);
+  }
+  if (typeof pattern !== 'string') throw optionError(path, pattern, 'is not a RegExp or a regular expression source string');
+  try {
+    return new RegExp(pattern);
+  } catch (error) {
+    throw optionError(path, pattern, `is not a valid regular expression (${(error as Error).message})`);
+  }
+}
+
+/** Compiles the allowed-URL patterns once; copies of the given RegExps, so the caller's objects are never touched. */
+export function compileUrlMatcher(patterns: readonly unknown[]): UrlMatcher {
+  const compiled = patterns.map(compilePattern);
+  if (compiled.length === 0) return () => false;
+  return function isAllowedUrl(path: string): boolean {
+    for (const pattern of compiled) if (pattern.test(path)) return true;
+    return false;
+  };
+}

@@ -1,0 +1,96 @@
+import type { Report } from './reporter.js';
+
+/** What a flag's variant payload may say about this maintenance window. Every field is optional. */
+export interface MaintenancePayload {
+  readonly title?: string;
+  readonly message?: string;
+  /** Seconds; sent as `Retry-After`. */
+  readonly retryAfter?: number;
+  /** When maintenance is expected to end. */
+  readonly until?: Date;
+}
+
+export interface VariantPayload {
+  readonly type: string;
+  readonly value: string;
+}
+
+export type PayloadParser = (payload: VariantPayload | undefined) => MaintenancePayload;
+
+const NO_PAYLOAD: MaintenancePayload = Object.freeze({});
+const MAX_TITLE = 200;
+const MAX_MESSAGE = 2000;
+const MAX_CACHED = 64;
+
+type FieldReader = (value: unknown) => unknown;
+
+const textUpTo = (max: number): FieldReader => (value) =>
+  typeof value === 'string' && value.trim() !== '' && value.length <= max ? value.trim() : undefined;
+
+const readers: Readonly<Record<keyof MaintenancePayload, FieldReader>> = {
+  title: textUpTo(MAX_TITLE),
+  message: textUpTo(MAX_MESSAGE),
+  retryAfter: (value) => (Number.isSafeInteger(value) && (value as number) >= 0 ? value : undefined),
+  until: (value) => {
+    if (typeof value !== 'string' || !/^\d{4}-\d\d-\d\dT/.test(value)) return undefined;
+    const date = new Date(value);
+    return Number.isNaN(date.getTime()) ? undefined : date;
+  },
+};
+
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads the known fields, returning them with the names of the ones that were present but unusable. */
+function readFields(raw: Record<string, unknown>): { payload: MaintenancePayload; rejected: string[] } {
+  const payload: Record<string, unknown> = {};
+  const rejected: string[] = [];
+  for (const [field, read] of Object.entries(readers)) {
+    if (!Object.hasOwn(raw, field) || raw[field] === undefined || raw[field] === null) continue;
+    const value = read(raw[field]);
+    if (value === undefined) rejected.push(field);
+    else payload[field] = value;
+  }
+  return { payload: Object.freeze(payload), rejected };
+}
+
+/** Distinct payloads are warned about separately, without keeping huge strings as keys. */
+function reportKey(payload: VariantPayload): string {
+  return `payload:${payload.value.length}:${payload.value.slice(0, 200)}`;
+}
+
+function interpret(payload: VariantPayload, report: Report): MaintenancePayload {
+  if (payload.type === 'string') return readFields({ message: payload.value }).payload;
+  const raw = payload.type === 'json' ? parseJsonObject(payload.value) : undefined;
+  if (!raw) {
+    report('warn', reportKey(payload), `ignoring a ${payload.type} variant payload that is not a JSON object; the default texts are shown`);
+    return NO_PAYLOAD;
+  }
+  const { payload: parsed, rejected } = readFields(raw);
+  if (rejected.length) {
+    report('warn', reportKey(payload), `ignoring invalid variant payload fields: ${rejected.join(', ')} (title and message are non-empty strings, retryAfter whole seconds, until an ISO 8601 time)`);
+  }
+  return parsed;
+}
+
+/** Parses each distinct payload once; a string payload is read as the message. */
+export function createPayloadParser(report: Report): PayloadParser {
+  const cache = new Map<string, MaintenancePayload>();
+  return function parsePayload(payload) {
+    if (!payload || typeof payload.value !== 'string') return NO_PAYLOAD;
+    const key = `${payload.type}\u0000${payload.value}`;
+    let parsed = cache.get(key);
+    if (!parsed) {
+      parsed = interpret(payload, report);
+      if (cache.size >= MAX_CACHED) cache.clear();
+      cache.set(key, parsed);
+    }
+    return parsed;
+  };
+}
