@@ -1,4 +1,5 @@
-export { maintenance, type MaintenanceReason, type MaintenanceState } from './middleware.js';
+export { maintenance } from './middleware.js';
+export type { MaintenanceReason, MaintenanceState } from './state.js';
 export type { MaintenanceOptions } from './options.js';
 export type { UnleashLike } from './flag.js';
 export type { TrustProxy, TrustFunction } from './client-ip.js';

@@ -5,26 +5,11 @@ import { canonicalPath } from './path-matcher.js';
 import { createPayloadParser } from './payload.js';
 import { createReporter } from './reporter.js';
 import { createResponder } from './respond.js';
+import type { MaintenanceReason, MaintenanceState } from './state.js';
 import { createContextBuilder } from './unleash-context.js';
-
-/** Why a request was or was not blocked. */
-export type MaintenanceReason = 'off' | 'skipped' | 'bypass-ip' | 'allowed-url' | 'blocked';
-
-/** Recorded on `ctx.state.maintenance` for every request the middleware sees. */
-export interface MaintenanceState {
-  /** Whether maintenance was on for this request (even if it was let through). */
-  readonly active: boolean;
-  readonly reason: MaintenanceReason;
-  /** The resolved client IP, when it was needed; `undefined` otherwise or when unknown. */
-  readonly clientIp: string | undefined;
-}
 
 const OFF: MaintenanceState = Object.freeze({ active: false, reason: 'off', clientIp: undefined });
 const SKIPPED: MaintenanceState = Object.freeze({ active: false, reason: 'skipped', clientIp: undefined });
-
-function record(ctx: Context, active: boolean, reason: MaintenanceReason, clientIp: string | undefined): void {
-  ctx.state.maintenance = { active, reason, clientIp } satisfies MaintenanceState;
-}
 
 /**
  * Koa middleware that answers 503 while the Unleash flag is on. Options are validated and compiled here,
@@ -32,11 +17,22 @@ function record(ctx: Context, active: boolean, reason: MaintenanceReason, client
  */
 export function maintenance(options: MaintenanceOptions): Middleware {
   const resolved = resolveOptions(options);
-  const { skip, resolveClientIp, isBypassIp, isAllowedUrl } = resolved;
+  const { skip, resolveClientIp, isBypassIp, isAllowedUrl, onDecision } = resolved;
   const report = createReporter(resolved.logger);
   const flag = createFlagReader({ ...resolved, parsePayload: createPayloadParser(report), report });
   const buildContext = createContextBuilder(resolved.context, report);
   const respond = createResponder({ ...resolved, report });
+
+  function record(ctx: Context, reason: MaintenanceReason, clientIp: string | undefined): void {
+    const decision: MaintenanceState = { active: true, reason, clientIp };
+    ctx.state.maintenance = decision;
+    if (!onDecision) return;
+    try {
+      onDecision(ctx, decision);
+    } catch (error) {
+      report('error', 'onDecision', 'the onDecision(ctx, decision) option threw; ignored', error);
+    }
+  }
 
   function isSkipped(ctx: Context): boolean {
     try {
@@ -61,15 +57,15 @@ export function maintenance(options: MaintenanceOptions): Middleware {
     }
     if (!needsContext) clientIp = resolveClientIp(ctx.req);
     if (clientIp !== undefined && isBypassIp(clientIp)) {
-      record(ctx, true, 'bypass-ip', clientIp);
+      record(ctx, 'bypass-ip', clientIp);
       return next();
     }
     const path = canonicalPath(ctx.path);
     if (path !== undefined && isAllowedUrl(path)) {
-      record(ctx, true, 'allowed-url', clientIp);
+      record(ctx, 'allowed-url', clientIp);
       return next();
     }
-    record(ctx, true, 'blocked', clientIp);
+    record(ctx, 'blocked', clientIp);
     await respond(ctx, answer.payload);
   };
 }

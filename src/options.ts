@@ -10,6 +10,7 @@ import { optionError } from './option-error.js';
 import type { Locals } from './page.js';
 import { compileUrlMatcher, type UrlMatcher } from './path-matcher.js';
 import type { MaintenanceLogger } from './reporter.js';
+import type { MaintenanceState } from './state.js';
 
 export interface MaintenanceOptions {
   /** Required. Your Unleash client (`new Unleash(...)` or `startUnleash(...)`). The middleware never creates, starts or destroys it. */
@@ -44,6 +45,11 @@ export interface MaintenanceOptions {
   override?: boolean;
   /** Where warnings and errors go (at most one line per problem per minute). Default `console`. */
   logger?: MaintenanceLogger;
+  /**
+   * Called for every request that meets maintenance (let through by a rule or blocked), after the decision and
+   * before the answer: count or log them here. Not called while maintenance is off. Errors are reported and ignored.
+   */
+  onDecision?: (ctx: Context, decision: MaintenanceState) => void;
 }
 
 /** Everything `maintenance()` needs, validated and compiled once. */
@@ -62,13 +68,14 @@ export interface ResolvedOptions {
   fallback: boolean;
   override: boolean | undefined;
   logger: MaintenanceLogger;
+  onDecision: ((ctx: Context, decision: MaintenanceState) => void) | undefined;
 }
 
 export const BUNDLED_VIEWS = fileURLToPath(new URL('../views/', import.meta.url));
 
 const KNOWN_OPTIONS = new Set([
   'unleash', 'flagName', 'trustProxy', 'bypassIps', 'allowedUrls', 'retryAfter', 'views', 'view',
-  'locals', 'skip', 'context', 'fallback', 'override', 'logger',
+  'locals', 'skip', 'context', 'fallback', 'override', 'logger', 'onDecision',
 ]);
 
 function checkUnleash(unleash: unknown): UnleashLike {
@@ -159,5 +166,6 @@ export function resolveOptions(options: MaintenanceOptions): ResolvedOptions {
     fallback: optionalBoolean('fallback', options.fallback) ?? false,
     override: optionalBoolean('override', options.override),
     logger: checkLogger(options.logger),
+    onDecision: optionalFunction('onDecision', options.onDecision),
   };
 }
