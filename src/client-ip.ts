@@ -29,7 +29,7 @@ function compileTrust(trustProxy: TrustProxy): TrustFunction | false {
     return (_address, hop) => hop < trustProxy;
   }
   if (typeof trustProxy === 'function') return trustProxy;
-  const entries = typeof trustProxy === 'string' ? trustProxy.split(',') : trustProxy;
+  const entries = typeof trustProxy === 'string' ? trustProxy.split(',').map((entry) => entry.trim()) : trustProxy;
   if (!Array.isArray(entries)) {
     throw optionError('trustProxy', trustProxy, 'is not false, true, a hop count, an address list or a function');
   }

@@ -1,0 +1,40 @@
+import { request, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type Koa from 'koa';
+
+export interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface Listening {
+  /** Sends a request from the given loopback source address, with the raw request target `path`. */
+  send(path: string, options?: { from?: string; method?: string; headers?: Record<string, string | string[]> }): Promise<Reply>;
+  close(): Promise<void>;
+}
+
+/** Listens on `host` (default 127.0.0.1) on a free port, so tests can pick the client's real source address. */
+export async function listen(app: Koa, host = '127.0.0.1'): Promise<Listening> {
+  const server: Server = app.listen(0, host);
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  const target = host.includes(':') ? '::1' : '127.0.0.1';
+  return {
+    send: (path, options = {}) =>
+      new Promise<Reply>((resolve, reject) => {
+        const req = request(
+          { host: target, port, path, method: options.method ?? 'GET', headers: options.headers, localAddress: options.from, timeout: 5000 },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+          },
+        );
+        req.on('timeout', () => req.destroy(new Error(`no answer to ${path} within 5 s`)));
+        req.on('error', reject);
+        req.end();
+      }),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
