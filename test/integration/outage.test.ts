@@ -56,7 +56,7 @@ describe('integration: Unleash outages', function () {
 
   afterEach(async function () {
     await closeAll();
-    await stack.startServer(); // whatever happened, leave Unleash up for the next test
+    await stack?.startServer(); // whatever happened, leave Unleash up for the next test
   });
 
   after(async function () {
