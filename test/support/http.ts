@@ -14,17 +14,21 @@ export interface Listening {
   close(): Promise<void>;
 }
 
+/** The loopback address to dial: IPv6 for an IPv6-only server or an IPv6 source, else IPv4 (dual-stack servers take both). */
+function targetFor(host: string, from: string | undefined): string {
+  return host === '::1' || from?.includes(':') ? '::1' : '127.0.0.1';
+}
+
 /** Listens on `host` (default 127.0.0.1) on a free port, so tests can pick the client's real source address. */
 export async function listen(app: Koa, host = '127.0.0.1'): Promise<Listening> {
   const server: Server = app.listen(0, host);
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
-  const target = host.includes(':') ? '::1' : '127.0.0.1';
   return {
     send: (path, options = {}) =>
       new Promise<Reply>((resolve, reject) => {
         const req = request(
-          { host: target, port, path, method: options.method ?? 'GET', headers: options.headers, localAddress: options.from, timeout: 5000 },
+          { host: targetFor(host, options.from), port, path, method: options.method ?? 'GET', headers: options.headers, localAddress: options.from, timeout: 5000 },
           (res) => {
             const chunks: Buffer[] = [];
             res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -1,0 +1,164 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import Koa from 'koa';
+import request from 'supertest';
+import { InMemStorageProvider, Unleash } from 'unleash-client';
+import { maintenance, type MaintenanceState } from '../src/index.js';
+import { appWith } from './support/app.js';
+import { listen, type Listening } from './support/http.js';
+import { destroyUnleashClients, flag, type FlagDefinition, realUnleash } from './support/unleash.js';
+
+describe('the maintenance middleware', () => {
+  let on: Unleash;
+  let off: Unleash;
+  before(async () => {
+    [on, off] = await Promise.all([realUnleash([flag(true)]), realUnleash([flag(false)])]);
+  });
+  after(destroyUnleashClients);
+
+  describe('ctx.state.maintenance', () => {
+    const stateFor = async (unleash: Unleash, options = {}, path = '/'): Promise<MaintenanceState> => {
+      const reply = await request(appWith({ unleash, ...options }).callback()).get(path);
+      return reply.body.maintenance;
+    };
+
+    it('records off, skipped, bypass-ip and allowed-url for requests it lets through', async () => {
+      expect(await stateFor(off)).to.deep.equal({ active: false, reason: 'off' });
+      expect(await stateFor(on, { skip: () => true })).to.deep.equal({ active: false, reason: 'skipped' });
+      expect(await stateFor(on, { bypassIps: ['loopback'] })).to.deep.equal({ active: true, reason: 'bypass-ip', clientIp: '127.0.0.1' });
+      expect(await stateFor(on, { allowedUrls: ['^/status$'] }, '/status')).to.deep.equal({ active: true, reason: 'allowed-url', clientIp: '127.0.0.1' });
+    });
+
+    it('records blocked before answering, where an upstream logger can read it', async () => {
+      const app = new Koa();
+      let seen: MaintenanceState | undefined;
+      app.use(async (ctx, next) => {
+        await next();
+        seen = ctx.state.maintenance;
+      });
+      app.use(maintenance({ unleash: on }));
+      await request(app.callback()).get('/');
+      expect(seen).to.deep.equal({ active: true, reason: 'blocked', clientIp: '127.0.0.1' });
+    });
+  });
+
+  describe('skip', () => {
+    it('is asked first: a skipped request never asks Unleash', async () => {
+      let asked = 0;
+      const counting = { isEnabled: () => ((asked += 1), true), getVariant: () => ({}) };
+      const reply = await request(appWith({ unleash: counting, skip: (ctx) => ctx.get('x-debug') === '1' }).callback()).get('/').set('x-debug', '1');
+      expect(reply.status).to.equal(200);
+      expect(asked).to.equal(0);
+    });
+
+    it('treats a throwing skip as not skipped (the gate stays shut) and reports it', async () => {
+      const errors: string[] = [];
+      const app = appWith({ unleash: on, skip: () => { throw new Error('x'); }, logger: { warn() {}, error: (line) => errors.push(line) } });
+      expect((await request(app.callback()).get('/')).status).to.equal(503);
+      expect(errors[0]).to.contain('skip(ctx) option threw');
+    });
+  });
+
+  describe('allowed URLs (canonical path, real request targets)', () => {
+    let server: Listening;
+    before(async () => {
+      server = await listen(appWith({ unleash: on, allowedUrls: [/^\/admin(\/|$)/, '^/healthz$'] }));
+    });
+    after(() => server.close());
+
+    const table: [target: string, status: number][] = [
+      ['/healthz', 200],
+      ['/healthz?full=1', 200],
+      ['/admin', 200],
+      ['/admin/users', 200],
+      ['/%61dmin/x', 200],
+      ['//admin', 200],
+      ['/./admin', 200],
+      ['/admin/../private', 503],
+      ['/admin/%2e%2e/private', 503],
+      ['/admin%2F..%2Fprivate', 503],
+      ['/admin\\..\\private', 503],
+      ['/healthz/../orders', 503],
+      ['/%E0%A4%A', 503],
+      ['/admin/%E0%A4%A', 503],
+      ['/administrator', 503],
+      ['/?path=/healthz', 503],
+      ['/private#/admin', 503],
+    ];
+    for (const [target, status] of table) {
+      it(`${status === 200 ? 'lets through' : 'blocks'} ${target}`, async () => {
+        expect((await server.send(target)).status).to.equal(status);
+      });
+    }
+  });
+
+  describe('onDecision', () => {
+    it('sees every request that meets maintenance, and none while it is off', async () => {
+      const decisions: string[] = [];
+      const onDecision = (ctx: Koa.Context, decision: MaintenanceState) => decisions.push(`${ctx.path} ${decision.reason}`);
+      const options = { onDecision, allowedUrls: ['^/ok$'] };
+      await request(appWith({ unleash: on, ...options }).callback()).get('/ok');
+      await request(appWith({ unleash: on, ...options }).callback()).get('/no');
+      await request(appWith({ unleash: off, ...options }).callback()).get('/no');
+      expect(decisions).to.deep.equal(['/ok allowed-url', '/no blocked']);
+    });
+
+    it('cannot break the answer by throwing', async () => {
+      const app = appWith({ unleash: on, onDecision: () => { throw new Error('counter down'); } });
+      expect((await request(app.callback()).get('/')).status).to.equal(503);
+    });
+  });
+});
+
+/** The one place a test must flip a flag while the app runs: a tiny server that plays Unleash's client API. */
+describe('following the flag as Unleash changes it', () => {
+  let features: FlagDefinition[] = [flag(false)];
+  let server: Server;
+  let unleash: Unleash;
+  before(async () => {
+    server = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ version: 2, features }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    unleash = new Unleash({
+      url: `http://127.0.0.1:${port}/api`,
+      appName: 'flip-test',
+      refreshInterval: 50,
+      disableMetrics: true,
+      storageProvider: new InMemStorageProvider(),
+    });
+    unleash.on('error', () => {});
+    await new Promise((resolve) => unleash.once('synchronized', resolve));
+  });
+  after(async () => {
+    unleash.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  async function statusWithin(app: request.Agent, expected: number, deadlineMs = 3000): Promise<number> {
+    const deadline = Date.now() + deadlineMs;
+    let status = 0;
+    while (Date.now() < deadline) {
+      status = (await app.get('/')).status;
+      if (status === expected) return status;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return status;
+  }
+
+  it('blocks after the flag turns on and lets through after it turns off, without a restart', async () => {
+    const app = request.agent(appWith({ unleash }).callback());
+    expect((await app.get('/')).status).to.equal(200);
+    features = [flag(true)];
+    expect(await statusWithin(app, 503)).to.equal(503);
+    features = [{ ...flag(true), strategies: [{ name: 'remoteAddress', parameters: { IPs: '10.0.0.1' } }] }];
+    expect(await statusWithin(app, 200)).to.equal(200);
+    features = [flag(true)];
+    expect(await statusWithin(app, 503)).to.equal(503);
+    features = [];
+    expect(await statusWithin(app, 200)).to.equal(200);
+  });
+});
