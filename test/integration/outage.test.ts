@@ -34,10 +34,10 @@ describe('integration: Unleash outages', function () {
   const apps: RunningApp[] = [];
   let backupDir: string | undefined;
 
-  async function appWith(options: { backupPath?: string; synchronize: boolean }) {
-    const client = createTestClient({ url: stack.url, token: stack.tokens.production, appName: APP_NAME, ...options });
+  async function appWith({ backupPath, synchronize }: { backupPath?: string; synchronize: boolean }) {
+    const client = createTestClient({ url: stack.url, token: stack.tokens.production, appName: APP_NAME, backupPath });
     clients.push(client);
-    if (options.synchronize) await waitUntilSynchronized(client);
+    if (synchronize) await waitUntilSynchronized(client);
     const app = await startApp({ unleash: client.unleash, flagName: flag });
     apps.push(app);
     return { client, app };
