@@ -1,0 +1,35 @@
+import { ControlInputError } from './errors.js';
+
+const UNIT_MS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION = /^(\d{1,6})(s|m|h|d)$/;
+// A date with a time, as the middleware's payload reader demands; the zone may be omitted (local time).
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?$/;
+
+/** `90s`, `30m`, `2h`, `1d` in milliseconds; undefined for anything else. */
+export function parseDuration(text: string): number | undefined {
+  const match = DURATION.exec(text.trim());
+  if (!match) return undefined;
+  return Number(match[1]) * UNIT_MS[match[2] as string]!;
+}
+
+/** Reads `until` (a Date, an ISO 8601 time or a duration from `now`) and insists it lies in the future. */
+export function resolveUntil(until: Date | string, now: Date, option = 'until'): Date {
+  const end = typeof until === 'string' ? parseUntilText(until, now, option) : until;
+  if (!(end instanceof Date) || Number.isNaN(end.getTime())) {
+    throw new ControlInputError(option, 'must be a valid Date');
+  }
+  if (end.getTime() <= now.getTime()) {
+    throw new ControlInputError(option, `must lie in the future, got ${end.toISOString()} (now is ${now.toISOString()})`);
+  }
+  return end;
+}
+
+function parseUntilText(text: string, now: Date, option: string): Date {
+  const durationMs = parseDuration(text);
+  if (durationMs !== undefined) return new Date(now.getTime() + durationMs);
+  const time = ISO_TIME.test(text.trim()) ? new Date(text.trim()) : undefined;
+  if (!time || Number.isNaN(time.getTime())) {
+    throw new ControlInputError(option, `must be an ISO 8601 time (2030-01-31T22:00:00Z) or a duration such as 90s, 30m, 2h or 1d, got "${text}"`);
+  }
+  return time;
+}

@@ -1,0 +1,38 @@
+import type { FeatureEnvironment, Strategy } from './admin-types.js';
+import { findManagedStrategy, payloadOf, untilOf } from './strategy.js';
+import type { EnvironmentStatus } from './types.js';
+
+/** Reads one environment of the flag back into the terms of `enable()`. */
+export function environmentStatus(environment: string, state: FeatureEnvironment | undefined, now: Date): EnvironmentStatus {
+  const strategies = (state?.strategies ?? []).filter((strategy) => !strategy.disabled);
+  const strategy = findManagedStrategy(strategies);
+  const payload = strategy ? payloadOf(strategy) : {};
+  const until = (strategy && untilOf(strategy)) ?? textOrNull(payload.until);
+  return {
+    environment,
+    enabled: state?.enabled ?? false,
+    rollout: strategy ? rolloutOf(strategy) : null,
+    stickiness: strategy?.parameters?.stickiness ?? null,
+    title: textOrNull(payload.title),
+    message: textOrNull(payload.message),
+    retryAfter: Number.isSafeInteger(payload.retryAfter) ? (payload.retryAfter as number) : null,
+    until,
+    ended: until !== null && new Date(until).getTime() <= now.getTime(),
+  };
+}
+
+/** An environment the flag does not exist in yet. */
+export function absentEnvironmentStatus(environment: string): EnvironmentStatus {
+  return environmentStatus(environment, undefined, new Date(0));
+}
+
+function rolloutOf(strategy: Strategy): number | null {
+  if (strategy.name === 'default') return 100;
+  if (strategy.name !== 'flexibleRollout') return null;
+  const rollout = Number(strategy.parameters?.rollout);
+  return Number.isFinite(rollout) ? rollout : null;
+}
+
+function textOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}

@@ -1,0 +1,63 @@
+import type { Constraint, Strategy } from './admin-types.js';
+import type { MaintenanceWindow } from './maintenance-window.js';
+
+/** Marks the strategy this package manages, so a later `on` updates it instead of adding another. */
+export const STRATEGY_TITLE = 'unleash-maintenance';
+const VARIANT_NAME = 'maintenance';
+const FULL_WEIGHT = 1000;
+
+/** The flexibleRollout strategy for a window; `until` becomes a DATE_BEFORE constraint the SDK checks on every request. */
+export function strategyFor(flag: string, window: MaintenanceWindow): Strategy {
+  const { payload } = window;
+  return {
+    name: 'flexibleRollout',
+    title: STRATEGY_TITLE,
+    disabled: false,
+    parameters: { rollout: String(window.rollout), stickiness: window.stickiness, groupId: flag },
+    constraints: payload.until ? [endsAt(payload.until)] : [],
+    // A single variant with the whole weight: every request in maintenance gets the same payload.
+    variants: Object.keys(payload).length === 0 ? [] : [
+      {
+        name: VARIANT_NAME,
+        weight: FULL_WEIGHT,
+        weightType: 'variable',
+        stickiness: 'default',
+        payload: { type: 'json', value: JSON.stringify(payload) },
+      },
+    ],
+  };
+}
+
+function endsAt(until: string): Constraint {
+  return { contextName: 'currentTime', operator: 'DATE_BEFORE', value: until, values: [], inverted: false, caseInsensitive: false };
+}
+
+/**
+ * The strategy `on` should overwrite: the one titled by this package, else the
+ * only strategy there is (Unleash adds one when a flag is switched on without any).
+ * With several foreign strategies none is touched and ours is added beside them.
+ */
+export function findManagedStrategy(strategies: readonly Strategy[]): Strategy | undefined {
+  return strategies.find((strategy) => strategy.title === STRATEGY_TITLE) ?? (strategies.length === 1 ? strategies[0] : undefined);
+}
+
+/** The end of the window: the DATE_BEFORE constraint on currentTime, if any. */
+export function untilOf(strategy: Strategy): string | undefined {
+  const constraint = strategy.constraints?.find(
+    (candidate) => candidate.contextName === 'currentTime' && candidate.operator === 'DATE_BEFORE' && !candidate.inverted,
+  );
+  return constraint?.value;
+}
+
+/** The parsed JSON payload of the strategy's first variant, or an empty object. */
+export function payloadOf(strategy: Strategy): Record<string, unknown> {
+  const payload = strategy.variants?.[0]?.payload;
+  if (!payload) return {};
+  if (payload.type === 'string') return { message: payload.value };
+  try {
+    const value: unknown = JSON.parse(payload.value);
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}

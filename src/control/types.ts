@@ -1,0 +1,67 @@
+/** How to reach the Admin API and which flag to drive. */
+export interface MaintenanceControlOptions {
+  /** Base URL of Unleash, e.g. `https://unleash.example.com` (a trailing `/api` is fine too). */
+  url: string;
+  /** An admin API token or a personal access token. */
+  token: string;
+  /** Defaults to `default`. */
+  project?: string;
+  /** Defaults to `maintenance-mode`. */
+  flag?: string;
+  /** Per HTTP request; defaults to 10 000 ms. */
+  requestTimeoutMs?: number;
+}
+
+/** What `enable()` writes into the flag's strategy. Every field is optional. */
+export interface EnableOptions {
+  /** Percentage of requests (or users, by `stickiness`) in maintenance, 0 to 100; defaults to 100. */
+  rollout?: number;
+  /** `default`, `userId`, `sessionId`, `random` or any context field; defaults to `default`. */
+  stickiness?: string;
+  /** Shown as the page heading. */
+  title?: string;
+  /** Shown on the page and in the problem+json `detail`. */
+  message?: string;
+  /** Whole seconds, sent as `Retry-After`. */
+  retryAfter?: number;
+  /** When maintenance ends by itself: a Date, an ISO 8601 time, or a duration from now such as `30m` or `2h`. */
+  until?: Date | string;
+  wait?: WaitOptions;
+}
+
+export interface DisableOptions {
+  wait?: WaitOptions;
+}
+
+/** Poll the client API until Unleash serves the new state. */
+export interface WaitOptions {
+  /** Backend (client) tokens, one serving each environment changed. */
+  clientTokens: readonly string[];
+  /** Defaults to 30 000 ms. */
+  timeoutMs?: number;
+}
+
+/** The maintenance window of one environment as stored in Unleash. */
+export interface EnvironmentStatus {
+  environment: string;
+  /** The environment's on/off switch for the flag. */
+  enabled: boolean;
+  /** Percentage, or null when the strategy is not a percentage rollout this tool understands. */
+  rollout: number | null;
+  stickiness: string | null;
+  title: string | null;
+  message: string | null;
+  retryAfter: number | null;
+  /** ISO 8601 time after which the window no longer applies, or null. */
+  until: string | null;
+  /** True when `until` has passed: the flag may be on but no request sees maintenance. */
+  ended: boolean;
+}
+
+export interface FlagStatus {
+  project: string;
+  flag: string;
+  /** False when the flag was never created: maintenance is off everywhere. */
+  exists: boolean;
+  environments: EnvironmentStatus[];
+}
