@@ -5,4 +5,8 @@ export type { UnleashLike } from './flag.js';
 export type { TrustProxy, TrustFunction } from './client-ip.js';
 export type { MaintenanceLogger } from './reporter.js';
 export type { MaintenancePayload } from './payload.js';
+export type { MaintenanceMode } from './read-only.js';
+export type { BypassSecretOptions } from './bypass-secret.js';
+export type { Duration } from './duration.js';
+export type { Language } from './locales.js';
 export { canonicalPath } from './path-matcher.js';

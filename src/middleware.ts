@@ -5,6 +5,7 @@ import { canonicalPath } from './path-matcher.js';
 import { createPayloadParser } from './payload.js';
 import { createReporter } from './reporter.js';
 import { createResponder } from './respond.js';
+import type { MaintenanceMode } from './read-only.js';
 import type { MaintenanceReason, MaintenanceState } from './state.js';
 import { createContextBuilder } from './unleash-context.js';
 
@@ -17,14 +18,14 @@ const SKIPPED: MaintenanceState = Object.freeze({ active: false, reason: 'skippe
  */
 export function maintenance(options: MaintenanceOptions): Middleware {
   const resolved = resolveOptions(options);
-  const { skip, resolveClientIp, isBypassIp, isAllowedUrl, onDecision } = resolved;
+  const { skip, resolveClientIp, isBypassIp, bypassSecret, isHealthPath, isAllowedUrl, readOnly, onDecision } = resolved;
   const report = createReporter(resolved.logger);
   const flag = createFlagReader({ ...resolved, parsePayload: createPayloadParser(report), report });
   const buildContext = createContextBuilder(resolved.context, report);
   const respond = createResponder({ ...resolved, report });
 
-  function record(ctx: Context, reason: MaintenanceReason, clientIp: string | undefined): void {
-    const decision: MaintenanceState = { active: true, reason, clientIp };
+  function record(ctx: Context, reason: MaintenanceReason, clientIp: string | undefined, mode: MaintenanceMode): void {
+    const decision: MaintenanceState = { active: true, reason, clientIp, mode };
     ctx.state.maintenance = decision;
     if (!onDecision) return;
     try {
@@ -56,16 +57,33 @@ export function maintenance(options: MaintenanceOptions): Middleware {
       return next();
     }
     if (!needsContext) clientIp = resolveClientIp(ctx.req);
+    const mode = readOnly.modeOf(answer.payload);
     if (clientIp !== undefined && isBypassIp(clientIp)) {
-      record(ctx, 'bypass-ip', clientIp);
+      record(ctx, 'bypass-ip', clientIp, mode);
+      return next();
+    }
+    if (bypassSecret?.grant(ctx)) {
+      record(ctx, 'bypass-secret', clientIp, mode); // the staff link: answered with the cookie and a redirect
+      return;
+    }
+    if (bypassSecret?.admits(ctx)) {
+      record(ctx, 'bypass-secret', clientIp, mode);
       return next();
     }
     const path = canonicalPath(ctx.path);
-    if (path !== undefined && isAllowedUrl(path)) {
-      record(ctx, 'allowed-url', clientIp);
+    if (path !== undefined && isHealthPath(path)) {
+      record(ctx, 'health', clientIp, mode);
       return next();
     }
-    record(ctx, 'blocked', clientIp);
-    await respond(ctx, answer.payload);
+    if (path !== undefined && isAllowedUrl(path)) {
+      record(ctx, 'allowed-url', clientIp, mode);
+      return next();
+    }
+    if (readOnly.letsThrough(ctx.method, mode)) {
+      record(ctx, 'read-only', clientIp, mode);
+      return next();
+    }
+    record(ctx, 'blocked', clientIp, mode);
+    await respond(ctx, answer.payload, mode);
   };
 }

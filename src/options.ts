@@ -3,12 +3,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Context } from 'koa';
 import type { Context as UnleashContext } from 'unleash-client';
+import { compileBypassSecret, type BypassSecret, type BypassSecretOptions } from './bypass-secret.js';
 import { createClientIpResolver, type ClientIpResolver, type TrustProxy } from './client-ip.js';
+import { parseDuration, type Duration } from './duration.js';
 import type { UnleashLike } from './flag.js';
+import { compileHealthPaths, type HealthPathMatcher } from './health-paths.js';
 import { compileIpMatcher, type IpMatcher } from './ip-matcher.js';
+import { checkLanguages, type Language } from './locales.js';
 import { optionError } from './option-error.js';
 import type { Locals } from './page.js';
 import { compileUrlMatcher, type UrlMatcher } from './path-matcher.js';
+import { createReadOnlyGate, type MaintenanceMode, type ReadOnlyGate } from './read-only.js';
 import type { MaintenanceLogger } from './reporter.js';
 import type { MaintenanceState } from './state.js';
 
@@ -50,6 +55,31 @@ export interface MaintenanceOptions {
    * before the answer: count or log them here. Not called while maintenance is off. Errors are reported and ignored.
    */
   onDecision?: (ctx: Context, decision: MaintenanceState) => void;
+  /**
+   * A staff link that lets a browser through without a fixed IP: `GET <path>/<secret>` sets an HMAC-signed
+   * cookie for `maxAge` and redirects to `/`; scripts send the secret in `X-Maintenance-Bypass` instead.
+   * `{ secret, path = '/__maintenance/bypass', maxAge = '12h', cookieName = 'maintenance_bypass' }`; the secret
+   * has at least 32 characters. Consulted only while maintenance is on. Default: off.
+   */
+  bypassSecret?: BypassSecretOptions;
+  /**
+   * `'block'`: every request meets the 503. `'read-only'`: GET, HEAD and OPTIONS pass (`ctx.state.maintenance.mode`
+   * tells the app to show a banner), other methods get a 503 that says the site is read-only. The variant
+   * payload's `mode` wins. Default `'block'`.
+   */
+  mode?: MaintenanceMode;
+  /** Paths (exact, canonical) that always pass, so orchestrators keep healthy instances. `[]` turns it off. Default `['/healthz', '/readyz', '/livez']`. */
+  healthPaths?: readonly string[];
+  /**
+   * Seconds (or `'30s'`, `'1m'`; at most a day) after which a waiting browser reloads: a `Refresh` header and a
+   * meta refresh on the page, on answers to GET and HEAD only. Default: none.
+   */
+  refresh?: Duration;
+  /**
+   * The languages the default texts may be shown in, chosen by `Accept-Language`; the first is the fallback.
+   * The variant payload's texts win over them. `['en']` turns negotiation off. Default `['en', 'de', 'fr', 'es']`.
+   */
+  languages?: readonly Language[];
 }
 
 /** Everything `maintenance()` needs, validated and compiled once. */
@@ -69,6 +99,11 @@ export interface ResolvedOptions {
   override: boolean | undefined;
   logger: MaintenanceLogger;
   onDecision: ((ctx: Context, decision: MaintenanceState) => void) | undefined;
+  bypassSecret: BypassSecret | undefined;
+  readOnly: ReadOnlyGate;
+  isHealthPath: HealthPathMatcher;
+  refresh: number | undefined;
+  languages: readonly Language[];
 }
 
 export const BUNDLED_VIEWS = fileURLToPath(new URL('../views/', import.meta.url));
@@ -76,6 +111,7 @@ export const BUNDLED_VIEWS = fileURLToPath(new URL('../views/', import.meta.url)
 const KNOWN_OPTIONS = new Set([
   'unleash', 'flagName', 'trustProxy', 'bypassIps', 'allowedUrls', 'retryAfter', 'views', 'view',
   'locals', 'skip', 'context', 'fallback', 'override', 'logger', 'onDecision',
+  'bypassSecret', 'mode', 'healthPaths', 'refresh', 'languages',
 ]);
 
 function checkUnleash(unleash: unknown): UnleashLike {
@@ -137,6 +173,9 @@ function checkLogger(value: unknown): MaintenanceLogger {
   throw optionError('logger', value, 'has no warn() and error() functions');
 }
 
+/** A day: a page that waits longer than that for a reload is not waiting. */
+const REFRESH_LIMIT = { seconds: 86_400, reason: 'a day' };
+
 function checkKnown(options: object): void {
   for (const name of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(name)) throw optionError(name, (options as Record<string, unknown>)[name], `is not an option (known: ${[...KNOWN_OPTIONS].join(', ')})`);
@@ -167,5 +206,10 @@ export function resolveOptions(options: MaintenanceOptions): ResolvedOptions {
     override: optionalBoolean('override', options.override),
     logger: checkLogger(options.logger),
     onDecision: optionalFunction('onDecision', options.onDecision),
+    bypassSecret: compileBypassSecret(options.bypassSecret),
+    readOnly: createReadOnlyGate(options.mode),
+    isHealthPath: compileHealthPaths(options.healthPaths),
+    refresh: options.refresh === undefined ? undefined : parseDuration('refresh', options.refresh, REFRESH_LIMIT),
+    languages: checkLanguages(options.languages),
   };
 }

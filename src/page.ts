@@ -7,8 +7,12 @@ export type PageLocals = Record<string, unknown>;
 
 export type Locals = PageLocals | ((ctx: Context) => PageLocals);
 
-/** Renders the maintenance page to HTML. */
-export type PageRenderer = (ctx: Context, locals: PageLocals) => Promise<string>;
+/**
+ * Renders the maintenance page to HTML from this window's texts (`locals`) over the app's `locals` option over
+ * `defaults` (the language's texts; `DEFAULT_TEXTS` when omitted). The cache keys on `locals` alone, so whatever
+ * chose the defaults (language, mode) must be in `locals` too.
+ */
+export type PageRenderer = (ctx: Context, locals: PageLocals, defaults?: object) => Promise<string>;
 
 type ViewsRender = (this: { state: object }, view: string, locals: PageLocals) => Promise<string>;
 
@@ -31,14 +35,14 @@ function createViewsRender(viewsDir: string, view: string): (locals: PageLocals)
 export function createPageRenderer(viewsDir: string, view: string, locals: Locals | undefined): PageRenderer {
   const render = createViewsRender(viewsDir, view);
   if (typeof locals === 'function') {
-    return (ctx, texts) => render({ ...DEFAULT_TEXTS, ...locals(ctx), ...texts });
+    return (ctx, texts, defaults = DEFAULT_TEXTS) => render({ ...defaults, ...locals(ctx), ...texts });
   }
   const cache = new Map<string, Promise<string>>();
-  return (_ctx, texts) => {
+  return (_ctx, texts, defaults = DEFAULT_TEXTS) => {
     const key = JSON.stringify(texts);
     let page = cache.get(key);
     if (!page) {
-      page = render({ ...DEFAULT_TEXTS, ...locals, ...texts });
+      page = render({ ...defaults, ...locals, ...texts });
       if (cache.size >= MAX_CACHED_PAGES) cache.clear();
       cache.set(key, page);
       page.catch(() => cache.delete(key));

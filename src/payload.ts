@@ -1,3 +1,4 @@
+import { isMaintenanceMode, type MaintenanceMode } from './read-only.js';
 import type { Report } from './reporter.js';
 
 /** What a flag's variant payload may say about this maintenance window. Every field is optional. */
@@ -8,6 +9,8 @@ export interface MaintenancePayload {
   readonly retryAfter?: number;
   /** When maintenance is expected to end. */
   readonly until?: Date;
+  /** `'block'` or `'read-only'`: overrides the `mode` option for this window. */
+  readonly mode?: MaintenanceMode;
 }
 
 export interface VariantPayload {
@@ -36,6 +39,7 @@ const readers: Readonly<Record<keyof MaintenancePayload, FieldReader>> = {
     const date = new Date(value);
     return Number.isNaN(date.getTime()) ? undefined : date;
   },
+  mode: (value) => (isMaintenanceMode(value) ? value : undefined),
 };
 
 function parseJsonObject(text: string): Record<string, unknown> | undefined {
@@ -74,7 +78,7 @@ function interpret(payload: VariantPayload, report: Report): MaintenancePayload 
   }
   const { payload: parsed, rejected } = readFields(raw);
   if (rejected.length) {
-    report('warn', reportKey(payload), `ignoring invalid variant payload fields: ${rejected.join(', ')} (title and message are non-empty strings, retryAfter whole seconds, until an ISO 8601 time)`);
+    report('warn', reportKey(payload), `ignoring invalid variant payload fields: ${rejected.join(', ')} (title and message are non-empty strings, retryAfter whole seconds, until an ISO 8601 time, mode 'block' or 'read-only')`);
   }
   return parsed;
 }

@@ -1,11 +1,15 @@
 import type { Context } from 'koa';
+import {
+  SHIPPED_LANGUAGES, createLanguagePicker, formatUntilIn, localizedTexts, variesByLanguage,
+  type Language, type LocalizedTexts,
+} from './locales.js';
 import { createPageRenderer, type Locals, type PageLocals } from './page.js';
 import type { MaintenancePayload } from './payload.js';
+import type { MaintenanceMode } from './read-only.js';
 import type { Report } from './reporter.js';
-import { DEFAULT_TEXTS, formatUntil } from './texts.js';
 
-/** Answers a request that maintenance blocks. */
-export type Respond = (ctx: Context, payload: MaintenancePayload) => Promise<void>;
+/** Answers a request that maintenance blocks; in `read-only` mode the default texts say the site is read-only. */
+export type Respond = (ctx: Context, payload: MaintenancePayload, mode?: MaintenanceMode) => Promise<void>;
 
 export interface ResponderOptions {
   viewsDir: string;
@@ -13,6 +17,10 @@ export interface ResponderOptions {
   locals: Locals | undefined;
   retryAfter: number | Date | undefined;
   report: Report;
+  /** Seconds: a `Refresh` header and meta refresh on answers to GET and HEAD. Default: none. */
+  refresh?: number | undefined;
+  /** The languages of the default texts, chosen by `Accept-Language`; the first is the fallback. Default: all shipped. */
+  languages?: readonly Language[];
 }
 
 /** What this window says, merged from the payload and the `retryAfter` option. Undefined fields are absent. */
@@ -21,14 +29,18 @@ interface WindowFacts {
   message?: string;
   retryAfter?: number;
   until?: Date;
+  /** The default texts in this answer's language and mode, under the payload's title and message. */
+  words: LocalizedTexts;
+  mode: MaintenanceMode;
+  refresh?: number;
 }
 
 /** RFC 9457 `type`: the RFC 9110 definition of 503, since a maintenance answer is exactly that. */
 const PROBLEM_TYPE = 'https://www.rfc-editor.org/rfc/rfc9110#status.503';
 const NEGOTIABLE = ['html', 'json', 'application/problem+json', 'text'];
 
-function factsOf(payload: MaintenancePayload, retryAfterOption: number | Date | undefined): WindowFacts {
-  const facts: WindowFacts = { ...payload };
+function factsOf(payload: MaintenancePayload, retryAfterOption: number | Date | undefined, words: LocalizedTexts, mode: MaintenanceMode): WindowFacts {
+  const facts: WindowFacts = { ...payload, words, mode };
   if (facts.until === undefined && retryAfterOption instanceof Date) facts.until = retryAfterOption;
   if (facts.retryAfter === undefined && payload.until === undefined && typeof retryAfterOption === 'number') {
     facts.retryAfter = retryAfterOption;
@@ -42,16 +54,19 @@ function setHeaders(ctx: Context, facts: WindowFacts): void {
   ctx.vary('Accept');
   if (facts.retryAfter !== undefined) ctx.set('Retry-After', String(facts.retryAfter));
   else if (facts.until !== undefined) ctx.set('Retry-After', facts.until.toUTCString());
+  ctx.set('Content-Language', facts.words.lang);
+  if (facts.refresh !== undefined) ctx.set('Refresh', String(facts.refresh));
 }
 
 function pageTexts(facts: WindowFacts): PageLocals {
-  const texts: PageLocals = {};
+  const texts: PageLocals = { lang: facts.words.lang, mode: facts.mode };
+  if (facts.refresh !== undefined) texts.refresh = facts.refresh;
   if (facts.title !== undefined) texts.title = facts.title;
   if (facts.message !== undefined) texts.message = facts.message;
   if (facts.retryAfter !== undefined) texts.retryAfter = facts.retryAfter;
   if (facts.until !== undefined) {
     texts.until = facts.until.toISOString();
-    texts.untilText = formatUntil(facts.until);
+    texts.untilText = formatUntilIn(facts.words.lang, facts.until);
   }
   return texts;
 }
@@ -59,17 +74,19 @@ function pageTexts(facts: WindowFacts): PageLocals {
 function problemBody(facts: WindowFacts): string {
   return JSON.stringify({
     type: PROBLEM_TYPE,
-    title: facts.title ?? DEFAULT_TEXTS.title,
+    title: facts.title ?? facts.words.title,
     status: 503,
-    detail: facts.message ?? DEFAULT_TEXTS.message,
+    detail: facts.message ?? facts.words.message,
     retryAfter: facts.retryAfter,
     until: facts.until?.toISOString(),
+    mode: facts.mode === 'read-only' ? facts.mode : undefined,
   });
 }
 
 function textBody(facts: WindowFacts): string {
-  const lines = [facts.title ?? DEFAULT_TEXTS.title, '', facts.message ?? DEFAULT_TEXTS.message];
-  if (facts.until !== undefined) lines.push('', `Expected back by ${formatUntil(facts.until)}.`);
+  const { words } = facts;
+  const lines = [facts.title ?? words.title, '', facts.message ?? words.message];
+  if (facts.until !== undefined) lines.push('', `${words.untilPrefix} ${formatUntilIn(words.lang, facts.until)}.`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -79,17 +96,22 @@ function sendText(ctx: Context, facts: WindowFacts): void {
 }
 
 /**
- * The 503 contract: `Cache-Control: no-store`, `Vary: Accept`, `Retry-After` when known; HTML for browsers
+ * The 503 contract: `Cache-Control: no-store`, `Vary: Accept, Accept-Language`, `Content-Language`,
+ * `Retry-After` when known, `Refresh` when asked for (GET and HEAD only: a reload turns any
+ * other method into a GET of its URL); default texts in the language `Accept-Language` prefers; HTML for browsers
  * (and a missing or `*\/*` Accept), problem+json for API clients, plain text for anything else. A page that
  * fails to render is reported and replaced by the plain-text answer: never a 500, never the route.
  */
 export function createResponder(options: ResponderOptions): Respond {
-  const { retryAfter, report } = options;
+  const { retryAfter, report, refresh } = options;
   const renderPage = createPageRenderer(options.viewsDir, options.view, options.locals);
+  const languages = options.languages ?? SHIPPED_LANGUAGES;
+  const pickLanguage = createLanguagePicker(languages);
+  const varyLanguage = variesByLanguage(languages);
 
   async function sendPage(ctx: Context, facts: WindowFacts): Promise<void> {
     try {
-      const html = await renderPage(ctx, pageTexts(facts));
+      const html = await renderPage(ctx, pageTexts(facts), facts.words);
       ctx.type = 'text/html; charset=utf-8';
       ctx.body = html;
     } catch (error) {
@@ -98,9 +120,11 @@ export function createResponder(options: ResponderOptions): Respond {
     }
   }
 
-  return async function respond(ctx, payload) {
-    const facts = factsOf(payload, retryAfter);
+  return async function respond(ctx, payload, mode = 'block') {
+    const facts = factsOf(payload, retryAfter, localizedTexts(pickLanguage(ctx), mode), mode);
+    if (refresh !== undefined && (ctx.method === 'GET' || ctx.method === 'HEAD')) facts.refresh = refresh;
     setHeaders(ctx, facts);
+    if (varyLanguage) ctx.vary('Accept-Language');
     const type = ctx.accepts(NEGOTIABLE);
     if (type === 'html') return sendPage(ctx, facts);
     if (type === 'json' || type === 'application/problem+json') {

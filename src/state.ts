@@ -1,5 +1,10 @@
-/** Why a request was or was not blocked. */
-export type MaintenanceReason = 'off' | 'skipped' | 'bypass-ip' | 'allowed-url' | 'blocked';
+import type { MaintenanceMode } from './read-only.js';
+
+/**
+ * Why a request was or was not blocked: `bypass-secret` (the staff link's cookie, the `X-Maintenance-Bypass`
+ * header, or the link itself), `health` (a health-check path), `read-only` (a safe method in read-only mode).
+ */
+export type MaintenanceReason = 'off' | 'skipped' | 'bypass-ip' | 'bypass-secret' | 'health' | 'allowed-url' | 'read-only' | 'blocked';
 
 /** Recorded on `ctx.state.maintenance` for every request the middleware sees. */
 export interface MaintenanceState {
@@ -8,4 +13,6 @@ export interface MaintenanceState {
   readonly reason: MaintenanceReason;
   /** The resolved client IP, when it was needed; `undefined` otherwise or when unknown. */
   readonly clientIp: string | undefined;
+  /** This window's mode (the payload's, else the option's) whenever maintenance is on; absent while it is off. */
+  readonly mode?: MaintenanceMode;
 }

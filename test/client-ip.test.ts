@@ -30,7 +30,7 @@ describe('client IP resolution (real loopback sockets)', () => {
     expect(spoofed.status).to.equal(503);
     const real = await app.send('/', { from: '127.0.0.2' });
     expect(real.status).to.equal(200);
-    expect(stateOf(real.body)).to.deep.equal({ active: true, reason: 'bypass-ip', clientIp: '127.0.0.2' });
+    expect(stateOf(real.body)).to.deep.equal({ active: true, reason: 'bypass-ip', clientIp: '127.0.0.2', mode: 'block' });
   });
 
   it('ignores X-Forwarded-For even when the app sets app.proxy (ctx.ip is never consulted)', async () => {
@@ -90,12 +90,12 @@ describe('client IP resolution (real loopback sockets)', () => {
   it('sees IPv4-mapped IPv6 peers of a dual-stack server as plain IPv4', async () => {
     const app = await start({ bypassIps: ['127.0.0.17'] }, '::');
     const reply = await app.send('/', { from: '127.0.0.17' });
-    expect(stateOf(reply.body)).to.deep.equal({ active: true, reason: 'bypass-ip', clientIp: '127.0.0.17' });
+    expect(stateOf(reply.body)).to.deep.equal({ active: true, reason: 'bypass-ip', clientIp: '127.0.0.17', mode: 'block' });
   });
 
   it('matches IPv6 peers against IPv6 ranges', async () => {
     const app = await start({ bypassIps: ['::1/128'] }, '::1');
     const reply = await app.send('/', { from: '::1' });
-    expect(stateOf(reply.body)).to.deep.equal({ active: true, reason: 'bypass-ip', clientIp: '::1' });
+    expect(stateOf(reply.body)).to.deep.equal({ active: true, reason: 'bypass-ip', clientIp: '::1', mode: 'block' });
   });
 });

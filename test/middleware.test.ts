@@ -26,8 +26,8 @@ describe('the maintenance middleware', () => {
     it('records off, skipped, bypass-ip and allowed-url for requests it lets through', async () => {
       expect(await stateFor(off)).to.deep.equal({ active: false, reason: 'off' });
       expect(await stateFor(on, { skip: () => true })).to.deep.equal({ active: false, reason: 'skipped' });
-      expect(await stateFor(on, { bypassIps: ['loopback'] })).to.deep.equal({ active: true, reason: 'bypass-ip', clientIp: '127.0.0.1' });
-      expect(await stateFor(on, { allowedUrls: ['^/status$'] }, '/status')).to.deep.equal({ active: true, reason: 'allowed-url', clientIp: '127.0.0.1' });
+      expect(await stateFor(on, { bypassIps: ['loopback'] })).to.deep.equal({ active: true, reason: 'bypass-ip', clientIp: '127.0.0.1', mode: 'block' });
+      expect(await stateFor(on, { allowedUrls: ['^/status$'] }, '/status')).to.deep.equal({ active: true, reason: 'allowed-url', clientIp: '127.0.0.1', mode: 'block' });
     });
 
     it('records blocked before answering, where an upstream logger can read it', async () => {
@@ -39,7 +39,7 @@ describe('the maintenance middleware', () => {
       });
       app.use(maintenance({ unleash: on }));
       await request(app.callback()).get('/');
-      expect(seen).to.deep.equal({ active: true, reason: 'blocked', clientIp: '127.0.0.1' });
+      expect(seen).to.deep.equal({ active: true, reason: 'blocked', clientIp: '127.0.0.1', mode: 'block' });
     });
   });
 

@@ -18,11 +18,11 @@ describe('the 503 answer', () => {
   const serve = (options: Partial<MaintenanceOptions> = {}, unleash = on) => request(appWith({ unleash, ...options }).callback());
 
   describe('headers', () => {
-    it('is a 503 that no cache keeps, varying on Accept', async () => {
+    it('is a 503 that no cache keeps, varying on Accept and Accept-Language', async () => {
       const reply = await serve().get('/');
       expect(reply.status).to.equal(503);
       expect(reply.headers['cache-control']).to.equal('no-store');
-      expect(reply.headers.vary).to.equal('Accept');
+      expect(reply.headers.vary).to.equal('Accept, Accept-Language');
       expect(reply.headers).not.to.have.property('retry-after');
     });
 
@@ -44,7 +44,7 @@ describe('the 503 answer', () => {
         ctx.vary('Origin');
         await next();
       });
-      expect((await request(app.callback()).get('/')).headers.vary).to.equal('Origin, Accept');
+      expect((await request(app.callback()).get('/')).headers.vary).to.equal('Origin, Accept, Accept-Language');
     });
   });
 

@@ -1,0 +1,31 @@
+import { optionError } from './option-error.js';
+
+/** Whole seconds, or a whole number with a unit: `'90s'`, `'30m'`, `'12h'`, `'7d'`. */
+export type Duration = number | `${number}${'s' | 'm' | 'h' | 'd'}`;
+
+const SECONDS_PER_UNIT: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
+const DURATION = /^(\d{1,9})\s*([smhd])$/;
+
+/** An upper bound and the reason for it, which the error message gives. */
+export interface DurationLimit {
+  readonly seconds: number;
+  readonly reason: string;
+}
+
+/**
+ * Reads a duration option as whole seconds, at least 1 and at most `limit.seconds`; anything else is a
+ * TypeError naming the option. Compiled once at start, never per request.
+ */
+export function parseDuration(name: string, value: unknown, limit?: DurationLimit): number {
+  let seconds: number | undefined;
+  if (typeof value === 'number') seconds = value;
+  else if (typeof value === 'string') {
+    const match = DURATION.exec(value.trim());
+    if (match) seconds = Number(match[1]) * (SECONDS_PER_UNIT[match[2] as string] as number);
+  }
+  if (seconds === undefined || !Number.isSafeInteger(seconds) || seconds < 1) {
+    throw optionError(name, value, "is not a duration: whole seconds (1 or more) or a number with a unit, like '30m', '12h' or '7d'");
+  }
+  if (limit && seconds > limit.seconds) throw optionError(name, value, `is longer than ${limit.seconds} seconds (${limit.reason})`);
+  return seconds;
+}
