@@ -1,0 +1,91 @@
+import { expect } from 'chai';
+import { parseCliArguments } from '../../src/cli/arguments.js';
+import { createRedactor, secretsIn } from '../../src/cli/redact.js';
+import { UsageError } from '../../src/cli/usage-error.js';
+
+// The command's argument parsing lives in src/cli; its tests sit with the control tests it feeds.
+const ENV = { UNLEASH_URL: 'http://127.0.0.1:4242', UNLEASH_ADMIN_TOKEN: '*:*.admin-secret' };
+
+describe('cli/arguments', function () {
+  it('reads a full "on" with the connection from the environment', function () {
+    const request = parseCliArguments(
+      ['on', '-e', 'production', '--environment', 'staging', '--rollout', '30', '--stickiness', 'userId', '--title', 'T', '--message', 'M', '--retry-after', '120', '--until', '30m', '--project', 'web', '--flag', 'site-down', '--json'],
+      ENV,
+    );
+    expect(request).to.deep.equal({
+      kind: 'run',
+      command: 'on',
+      connection: { url: ENV.UNLEASH_URL, token: ENV.UNLEASH_ADMIN_TOKEN, project: 'web', flag: 'site-down' },
+      environments: ['production', 'staging'],
+      enable: { rollout: 30, stickiness: 'userId', title: 'T', message: 'M', retryAfter: 120, until: '30m' },
+      wait: undefined,
+      json: true,
+    });
+  });
+
+  it('prefers --url and --token over the environment', function () {
+    const request = parseCliArguments(['status', '--url', 'http://u', '--token', 'tok'], ENV);
+    expect(request).to.include({ kind: 'run', command: 'status' }).and.to.have.deep.property('connection', { url: 'http://u', token: 'tok' });
+  });
+
+  it('reads --wait with client tokens from options or UNLEASH_API_TOKEN, and --timeout in seconds or as a duration', function () {
+    const fromOptions = parseCliArguments(['off', '-e', 'p', '--wait', '--client-token', 'a1234', '--client-token', 'b1234', '--timeout', '2m'], ENV);
+    expect(fromOptions).to.have.deep.property('wait', { clientTokens: ['a1234', 'b1234'], timeoutMs: 120_000 });
+    const fromEnv = parseCliArguments(['off', '-e', 'p', '--wait', '--timeout', '5'], { ...ENV, UNLEASH_API_TOKEN: 'c1234' });
+    expect(fromEnv).to.have.deep.property('wait', { clientTokens: ['c1234'], timeoutMs: 5_000 });
+  });
+
+  it('answers --help for the command and each subcommand', function () {
+    expect(parseCliArguments(['--help'], {})).to.deep.equal({ kind: 'help', command: undefined });
+    expect(parseCliArguments(['help', 'off'], {})).to.deep.equal({ kind: 'help', command: 'off' });
+    expect(parseCliArguments(['on', '-h'], {})).to.deep.equal({ kind: 'help', command: 'on' });
+    // Help needs no connection settings and ignores the rest.
+    expect(parseCliArguments(['status', '--help', '--rollout', 'x'], {})).to.deep.equal({ kind: 'help', command: 'status' });
+  });
+
+  const usageErrors: [string[], RegExp][] = [
+    [[], /a command is required/],
+    [['restart'], /unknown command "restart"/],
+    [['on'], /--environment is required for "on"/],
+    [['off', '--url', 'http://u'], /--environment is required for "off"/],
+    [['status', 'extra'], /unexpected argument "extra"/],
+    [['status', '--rollout', '5'], /--rollout does not apply to "status"/],
+    [['off', '-e', 'p', '--message', 'x'], /--message does not apply to "off"/],
+    [['on', '-e', 'p', '--rollout', 'half'], /--rollout must be a whole percentage from 0 to 100, got "half"/],
+    [['on', '-e', 'p', '--retry-after', '1.5'], /--retry-after must be a whole number of seconds, got "1.5"/],
+    [['on', '-e', 'p', '--timeout', '5'], /--timeout only applies with --wait/],
+    [['on', '-e', 'p', '--client-token', 'x'], /--client-token only applies with --wait/],
+    [['on', '-e', 'p', '--wait'], /--wait needs a backend \(client\) token/],
+    [['on', '-e', 'p', '--wait', '--client-token', 'abcd', '--timeout', 'soon'], /--timeout must be a positive number of seconds/],
+    [['on', '--bogus'], /unknown option '--bogus'$/],
+    [['status', '--json=yes'], /option '--json' does not take an argument/],
+  ];
+  for (const [argv, message] of usageErrors) {
+    it(`refuses ${JSON.stringify(argv)}`, function () {
+      expect(() => parseCliArguments(argv, ENV)).to.throw(UsageError, message);
+    });
+  }
+
+  it('asks for the connection when neither options nor environment give it', function () {
+    expect(() => parseCliArguments(['status'], {})).to.throw(UsageError, /--url is required \(or set UNLEASH_URL\)/);
+    expect(() => parseCliArguments(['status', '--url', 'http://u'], {})).to.throw(UsageError, /--token is required \(or set UNLEASH_ADMIN_TOKEN\)/);
+  });
+});
+
+describe('cli/redact', function () {
+  it('finds tokens in options, option=value forms and the environment, even in argv that does not parse', function () {
+    const argv = ['on', '--token', 'admin-1', '--client-token=client-2', '--bogus', '--client-token', 'client-3'];
+    expect(secretsIn(argv, { UNLEASH_ADMIN_TOKEN: 'env-admin', UNLEASH_API_TOKEN: 'env-client', OTHER: 'visible' })).to.have.members([
+      'admin-1',
+      'client-2',
+      'client-3',
+      'env-admin',
+      'env-client',
+    ]);
+  });
+
+  it('hides every occurrence, longest first', function () {
+    const redact = createRedactor(['abcd', 'abcdef']);
+    expect(redact('x abcdef y abcd z')).to.equal('x [token hidden] y [token hidden] z');
+  });
+});

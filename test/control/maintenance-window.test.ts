@@ -1,0 +1,43 @@
+import { expect } from 'chai';
+import { ControlInputError } from '../../src/control/errors.js';
+import { resolveMaintenanceWindow } from '../../src/control/maintenance-window.js';
+
+const NOW = new Date('2030-01-01T12:00:00.000Z');
+
+describe('control/maintenance-window', function () {
+  it('defaults to everyone, default stickiness and no payload', function () {
+    expect(resolveMaintenanceWindow({}, NOW)).to.deep.equal({ rollout: 100, stickiness: 'default', payload: {} });
+  });
+
+  it('puts the fields the middleware reads into the payload', function () {
+    const window = resolveMaintenanceWindow(
+      { rollout: 25, stickiness: 'userId', title: ' Upgrade ', message: 'Back soon', retryAfter: 120, until: '2h' },
+      NOW,
+    );
+    expect(window).to.deep.equal({
+      rollout: 25,
+      stickiness: 'userId',
+      payload: { title: 'Upgrade', message: 'Back soon', retryAfter: 120, until: '2030-01-01T14:00:00.000Z' },
+    });
+  });
+
+  const refused: [Parameters<typeof resolveMaintenanceWindow>[0], string, RegExp][] = [
+    [{ rollout: 101 }, 'rollout', /whole percentage from 0 to 100, got 101/],
+    [{ rollout: -1 }, 'rollout', /got -1/],
+    [{ rollout: 12.5 }, 'rollout', /got 12.5/],
+    [{ retryAfter: -5 }, 'retryAfter', /whole number of seconds/],
+    [{ retryAfter: 1.5 }, 'retryAfter', /whole number of seconds/],
+    [{ message: '  ' }, 'message', /must not be empty/],
+    [{ message: 'x'.repeat(2001) }, 'message', /at most 2000 characters/],
+    [{ title: 'x'.repeat(201) }, 'title', /at most 200 characters/],
+    [{ stickiness: 'user id' }, 'stickiness', /context field name, got "user id"/],
+    [{ until: '2020-01-01T00:00:00Z' }, 'until', /in the future/],
+  ];
+  for (const [options, option, message] of refused) {
+    it(`refuses ${JSON.stringify(options).slice(0, 60)}`, function () {
+      expect(() => resolveMaintenanceWindow(options, NOW))
+        .to.throw(ControlInputError, message)
+        .with.property('option', option);
+    });
+  }
+});

@@ -1,0 +1,90 @@
+import { expect } from 'chai';
+import type { Strategy } from '../../src/control/admin-types.js';
+import { environmentStatus } from '../../src/control/environment-status.js';
+import { resolveMaintenanceWindow } from '../../src/control/maintenance-window.js';
+import { STRATEGY_TITLE, findManagedStrategy, strategyFor } from '../../src/control/strategy.js';
+
+const NOW = new Date('2030-01-01T12:00:00.000Z');
+
+describe('control/strategy', function () {
+  it('writes a titled flexibleRollout with string parameters', function () {
+    const strategy = strategyFor('maintenance-mode', resolveMaintenanceWindow({ rollout: 30, stickiness: 'sessionId' }, NOW));
+    expect(strategy).to.deep.equal({
+      name: 'flexibleRollout',
+      title: STRATEGY_TITLE,
+      disabled: false,
+      parameters: { rollout: '30', stickiness: 'sessionId', groupId: 'maintenance-mode' },
+      constraints: [],
+      variants: [],
+    });
+  });
+
+  it('ends the window with a DATE_BEFORE constraint on currentTime and carries the payload in one full-weight variant', function () {
+    const strategy = strategyFor('m', resolveMaintenanceWindow({ message: 'Back soon', retryAfter: 60, until: '30m' }, NOW));
+    expect(strategy.constraints).to.deep.equal([
+      { contextName: 'currentTime', operator: 'DATE_BEFORE', value: '2030-01-01T12:30:00.000Z', values: [], inverted: false, caseInsensitive: false },
+    ]);
+    expect(strategy.variants).to.have.length(1);
+    const [variant] = strategy.variants!;
+    expect(variant).to.include({ weight: 1000, weightType: 'variable' });
+    expect(JSON.parse(variant!.payload!.value)).to.deep.equal({ message: 'Back soon', retryAfter: 60, until: '2030-01-01T12:30:00.000Z' });
+  });
+
+  describe('findManagedStrategy', function () {
+    const ours: Strategy = { id: 'a', name: 'flexibleRollout', title: STRATEGY_TITLE };
+    const foreign: Strategy = { id: 'b', name: 'default', title: null };
+    const other: Strategy = { id: 'c', name: 'userWithId', title: 'beta users' };
+
+    it('prefers the strategy titled by this package', function () {
+      expect(findManagedStrategy([foreign, ours, other])).to.equal(ours);
+    });
+    it('adopts the only strategy there is (Unleash adds one when a flag is switched on bare)', function () {
+      expect(findManagedStrategy([foreign])).to.equal(foreign);
+    });
+    it('leaves several foreign strategies alone', function () {
+      expect(findManagedStrategy([foreign, other])).to.equal(undefined);
+      expect(findManagedStrategy([])).to.equal(undefined);
+    });
+  });
+
+  describe('environmentStatus', function () {
+    it('reads back what enable() wrote', function () {
+      const strategy = strategyFor('m', resolveMaintenanceWindow({ rollout: 40, title: 'T', message: 'M', retryAfter: 9, until: '1h' }, NOW));
+      expect(environmentStatus('production', { name: 'production', enabled: true, strategies: [strategy] }, NOW)).to.deep.equal({
+        environment: 'production',
+        enabled: true,
+        rollout: 40,
+        stickiness: 'default',
+        title: 'T',
+        message: 'M',
+        retryAfter: 9,
+        until: '2030-01-01T13:00:00.000Z',
+        ended: false,
+      });
+    });
+
+    it('says when the window has ended', function () {
+      const strategy = strategyFor('m', resolveMaintenanceWindow({ until: '1h' }, NOW));
+      const later = new Date('2030-01-01T13:00:00.001Z');
+      expect(environmentStatus('p', { name: 'p', enabled: true, strategies: [strategy] }, later)).to.include({ enabled: true, ended: true });
+    });
+
+    it('reads a string payload as the message and a default strategy as 100%', function () {
+      const strategy: Strategy = {
+        name: 'default',
+        variants: [{ name: 'v', weight: 1000, weightType: 'variable', stickiness: 'default', payload: { type: 'string', value: 'Hi' } }],
+      };
+      expect(environmentStatus('p', { name: 'p', enabled: false, strategies: [strategy] }, NOW)).to.include({ rollout: 100, message: 'Hi', enabled: false });
+    });
+
+    it('ignores disabled strategies and unreadable payloads', function () {
+      const disabled: Strategy = { ...strategyFor('m', resolveMaintenanceWindow({ message: 'old' }, NOW)), disabled: true };
+      const broken: Strategy = {
+        name: 'flexibleRollout',
+        parameters: { rollout: '10' },
+        variants: [{ name: 'v', weight: 1000, weightType: 'variable', stickiness: 'default', payload: { type: 'json', value: '{oops' } }],
+      };
+      expect(environmentStatus('p', { name: 'p', enabled: true, strategies: [disabled, broken] }, NOW)).to.include({ rollout: 10, message: null });
+    });
+  });
+});
