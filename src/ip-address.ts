@@ -14,10 +14,18 @@ export function withoutZone(address: string): string {
   return percent === -1 ? address : address.slice(0, percent);
 }
 
-/** `::ffff:1.2.3.4` becomes `1.2.3.4`; every other address is returned as it is. */
+/**
+ * `::ffff:1.2.3.4` becomes `1.2.3.4`, and so do its other spellings (`::ffff:102:304`,
+ * `0:0:0:0:0:ffff:1.2.3.4`); every other address is returned as it is.
+ */
 export function unmapIPv4(address: string): string {
   const mapped = MAPPED_PREFIX.exec(address);
-  return mapped ? mapped[1]! : address;
+  if (mapped) return mapped[1]!;
+  if (isIPv4(address) || !/ffff/i.test(address)) return address;
+  const words = parseIp(address);
+  if (!words || words[0] !== 0 || words[1] !== 0 || words[2] !== 0xffff) return address;
+  const v4 = words[3];
+  return `${v4 >>> 24}.${(v4 >>> 16) & 0xff}.${(v4 >>> 8) & 0xff}.${v4 & 0xff}`;
 }
 
 function ipv4ToNumber(address: string): number {
