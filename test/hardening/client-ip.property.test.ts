@@ -142,8 +142,9 @@ describe('hardening: client IP under spoofed headers (property-based)', function
     return { gate, port: await listen(server, host) };
   }
 
-  async function send(port: number, localAddress: string, headers: OutgoingHttpHeaders) {
-    return rawGet({ port, path: '/account', localAddress, agent, headers: { accept: 'text/plain', ...headers } });
+  /** `headers` may repeat any header (an array value); Node's client sends each element as its own line. */
+  async function send(port: number, localAddress: string, headers: Record<string, string | string[] | undefined>) {
+    return rawGet({ port, path: '/account', localAddress, agent, headers: { accept: 'text/plain', ...headers } as OutgoingHttpHeaders });
   }
 
   function expectAnswer(status: number, body: string, bypassed: boolean): void {
