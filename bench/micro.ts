@@ -1,0 +1,91 @@
+/**
+ * The middleware's own time per request, without sockets: a tight loop that builds a real Koa context
+ * (`app.createContext` on a real IncomingMessage/ServerResponse pair with no socket behind them) and awaits
+ * the middleware on it, minus the same loop awaiting a no-op middleware `(ctx, next) => next()`. Loops of
+ * both kinds alternate in pairs; the answer is the median of the per-pair differences, so a burst from
+ * another process on the machine spoils one pair, not the result. Runs in its own process (pinned by the
+ * runner), reports through IPC, or prints when run alone: `node --import tsx bench/micro.ts`.
+ */
+import { IncomingMessage, ServerResponse, type IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
+import type Koa from 'koa';
+import { createApp } from './app.js';
+import { rolloutSessionIds, SESSION_HEADER, variantByName, type VariantName } from './variants.js';
+
+const ITERATIONS = Number(process.env.BENCH_MICRO_ITERATIONS ?? 20_000);
+const PAIRS = Number(process.env.BENCH_MICRO_PAIRS ?? 15);
+const ALL_CASES: { variant: VariantName; path: string }[] = [
+  { variant: 'B', path: 'off' },
+  { variant: 'C', path: 'bypass-ip' },
+  { variant: 'D', path: 'blocked' },
+  { variant: 'E', path: 'blocked-json' },
+  { variant: 'F', path: 'rollout-50%' },
+  { variant: 'G', path: 'blocked-payload' },
+];
+const ONLY = process.env.BENCH_MICRO_CASES?.split(',');
+const CASES = ALL_CASES.filter((entry) => !ONLY || ONLY.includes(entry.variant));
+
+const socket = { remoteAddress: '127.0.0.1', remotePort: 50000, encrypted: false } as unknown as Socket;
+const noop: Koa.Middleware = (_ctx, next) => next();
+const next = (): Promise<void> => Promise.resolve();
+
+/** CPU time (this process, user + system) per iteration in ns: other processes on the machine stretch wall time, not this. */
+async function loop(app: Koa, middleware: Koa.Middleware, headers: readonly IncomingHttpHeaders[], iterations: number): Promise<number> {
+  const start = process.cpuUsage();
+  for (let i = 0; i < iterations; i += 1) {
+    const req = new IncomingMessage(socket);
+    req.method = 'GET';
+    req.url = '/';
+    req.headers = headers[i % headers.length]!;
+    const res = new ServerResponse(req);
+    res.statusCode = 404; // as Koa's handleRequest does
+    const ctx = app.createContext(req, res);
+    await middleware(ctx, next);
+  }
+  const used = process.cpuUsage(start);
+  return ((used.user + used.system) * 1000) / iterations;
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+const { ids } = await rolloutSessionIds(64);
+const results = [];
+for (const { variant: name, path } of CASES) {
+  const variant = variantByName(name);
+  const { app, unleash } = await createApp(variant);
+  const middleware = app.middleware[0]!;
+  const base = { host: '127.0.0.1:3000', ...variant.headers };
+  const headers = variant.sessionFromHeader ? ids.map((id) => ({ ...base, [SESSION_HEADER]: id })) : [base];
+  await loop(app, noop, headers, ITERATIONS);
+  await loop(app, middleware, headers, ITERATIONS);
+  const diffs: number[] = [];
+  const baselines: number[] = [];
+  for (let pair = 0; pair < PAIRS; pair += 1) {
+    // Alternate which loop goes first, so neither always runs on a freshly collected heap.
+    const first = pair % 2 === 0;
+    const a = first ? await loop(app, noop, headers, ITERATIONS) : 0;
+    const measured = await loop(app, middleware, headers, ITERATIONS);
+    const b = first ? a : await loop(app, noop, headers, ITERATIONS);
+    diffs.push(measured - b);
+    baselines.push(b);
+  }
+  unleash.destroy();
+  results.push({
+    variant: name,
+    path,
+    ownNs: Math.round(median(diffs)),
+    spreadNs: [Math.round(Math.min(...diffs)), Math.round(Math.max(...diffs))],
+    baselineNs: Math.round(median(baselines)),
+  });
+}
+
+if (process.send) {
+  process.send({ type: 'results', results }, () => process.exit(0));
+} else {
+  console.table(results);
+  process.exit(0);
+}
