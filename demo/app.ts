@@ -1,0 +1,166 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Koa, { type Context } from 'koa';
+import { maintenance, type MaintenanceLogger, type MaintenanceState, type UnleashLike } from '../src/index.js';
+
+export const DEMO_FLAG = 'maintenance-mode';
+
+/** Paths the demo keeps open during maintenance: the health check and the admin area. */
+export const DEMO_ALLOWED_URLS: readonly RegExp[] = [/^\/healthz$/, /^\/admin(\/|$)/];
+
+export interface DemoAppOptions {
+  unleash: UnleashLike;
+  flagName?: string;
+  /** The Unleash environment the client's token is for, shown on the pages. */
+  environment: string | undefined;
+  /** The Unleash UI, linked from the pages. */
+  unleashUiUrl: string;
+  logger?: MaintenanceLogger;
+}
+
+/** A tiny site behind `maintenance()`: a home page, `/healthz` and an `/admin/` area, both always open. */
+export function createDemoApp(options: DemoAppOptions): Koa {
+  const flagName = options.flagName ?? DEMO_FLAG;
+  const app = new Koa();
+  app.use(
+    maintenance({
+      unleash: options.unleash,
+      flagName,
+      allowedUrls: DEMO_ALLOWED_URLS,
+      retryAfter: 60,
+      ...(options.logger ? { logger: options.logger } : {}),
+    }),
+  );
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/healthz') return health(ctx);
+    if (ctx.path === '/admin') return ctx.redirect('/admin/');
+    if (ctx.path === '/admin/') return page(ctx, adminPage(ctx, flagName, options));
+    if (ctx.path === '/') return page(ctx, homePage(flagName, options));
+    await next();
+  });
+  return app;
+}
+
+function health(ctx: Context): void {
+  const state = ctx.state.maintenance as MaintenanceState | undefined;
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = { status: 'ok', maintenance: state?.active ?? false };
+}
+
+function page(ctx: Context, html: string): void {
+  if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+    ctx.status = 405;
+    ctx.set('Allow', 'GET, HEAD');
+    return;
+  }
+  ctx.set('Cache-Control', 'no-store');
+  ctx.type = 'html';
+  ctx.body = html;
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+function escape(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => ESCAPES[char] as string);
+}
+
+function environmentText(environment: string | undefined): string {
+  return environment ? `the <code>${escape(environment)}</code> environment` : 'the environment of your API token';
+}
+
+const STYLE = `
+  :root { color-scheme: light dark; --bg: #f6f7f9; --card: #fff; --text: #1d2433; --muted: #56607a; --accent: #3b5bdb; --warn: #b35c00; }
+  @media (prefers-color-scheme: dark) { :root { --bg: #10131a; --card: #181c26; --text: #e8ebf2; --muted: #a3abc2; --accent: #8ea2ff; --warn: #ffb86b; } }
+  * { box-sizing: border-box; }
+  body { margin: 0; padding: 2rem 1.25rem; background: var(--bg); color: var(--text);
+    font: 1rem/1.6 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+  main { max-width: 40rem; margin: 0 auto; padding: 2rem; border-radius: 1rem; background: var(--card);
+    box-shadow: 0 1px 2px rgb(0 0 0 / 6%), 0 8px 32px rgb(0 0 0 / 8%); }
+  h1 { margin-top: 0; line-height: 1.25; }
+  a { color: var(--accent); }
+  code { font-size: 0.95em; }
+  .muted { color: var(--muted); }
+  .banner { padding: 0.75rem 1rem; border-radius: 0.5rem; border: 1px solid var(--warn); color: var(--warn); font-weight: 600; }
+  ol li { margin: 0.4rem 0; }`;
+
+function layout(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escape(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+${body}
+</main>
+</body>
+</html>
+`;
+}
+
+function homePage(flagName: string, options: DemoAppOptions): string {
+  const ui = escape(options.unleashUiUrl);
+  return layout(
+    'Demo shop',
+    `<h1>Demo shop</h1>
+<p>This page is served by a Koa app behind <code>maintenance()</code>. You are seeing it, so the flag
+<code>${escape(flagName)}</code> is <strong>off</strong> in ${environmentText(options.environment)}.</p>
+<ol>
+  <li>Open the Unleash UI at <a href="${ui}">${ui}</a> and sign in.</li>
+  <li>Open the flag <code>${escape(flagName)}</code> and switch it on in ${environmentText(options.environment)}.</li>
+  <li>Reload this page within a second or two: you get the 503 maintenance page.</li>
+  <li>Meanwhile <a href="/admin/">/admin/</a> and <a href="/healthz">/healthz</a> stay open (they are in <code>allowedUrls</code>).</li>
+</ol>`,
+  );
+}
+
+function adminPage(ctx: Context, flagName: string, options: DemoAppOptions): string {
+  const state = ctx.state.maintenance as MaintenanceState | undefined;
+  const status = state?.active
+    ? `<p class="banner">Maintenance is ON. Visitors get the 503 page; this area stays open because <code>/admin/</code> is in <code>allowedUrls</code>.</p>`
+    : `<p>Maintenance is <strong>off</strong>: the whole site is open.</p>`;
+  return layout(
+    'Demo shop: admin',
+    `<h1>Admin area</h1>
+${status}
+<p class="muted">Flag <code>${escape(flagName)}</code> in ${environmentText(options.environment)}.
+Switch it in the <a href="${escape(options.unleashUiUrl)}">Unleash UI</a>, then reload. <a href="/">Home</a></p>`,
+  );
+}
+
+export interface RunningDemoApp {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Listens on `host:port` (0 for a free port). A taken port rejects with a message that says what to do. */
+export async function listenDemoApp(app: Koa, host: string, port: number): Promise<RunningDemoApp> {
+  const server = app.listen({ host, port });
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      throw new Error(`Port ${port} on ${host} is already in use (or not allowed) for the demo app; choose another with --app-port N or APP_PORT=N.`);
+    }
+    throw error;
+  }
+  const address = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${address.port}`,
+    server,
+    close() {
+      closing ??= new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,48 @@
+export interface InstructionsInput {
+  appUrl: string;
+  unleashUiUrl: string;
+  flagName: string;
+  /** The environment of the app's backend token; undefined when it cannot be read from the token. */
+  environment: string | undefined;
+  /** Set when this process started Unleash (with the default admin user and the local admin token). */
+  local?: { adminToken: string };
+}
+
+/** What `npm start` prints once everything is up: what to open, what to click, what to expect. */
+export function instructions({ appUrl, unleashUiUrl, flagName, environment, local }: InstructionsInput): string {
+  const env = environment ? `"${environment}"` : 'the environment your UNLEASH_API_TOKEN is for';
+  const lines = [
+    '',
+    `  koa-unleash-maintenance demo is running. Ctrl-C stops everything.`,
+    '',
+    `  Demo app    ${appUrl}/          home page, behind maintenance()`,
+    `              ${appUrl}/admin/    admin area, always open (allowedUrls)`,
+    `              ${appUrl}/healthz   health check, always open (allowedUrls)`,
+    local
+      ? `  Unleash UI  ${unleashUiUrl}/          sign in as admin / unleash4all`
+      : `  Unleash UI  ${unleashUiUrl}/          your own Unleash`,
+    '',
+    '  Try it:',
+    `    1. Open ${appUrl}/ : the home page (200).`,
+    local
+      ? `    2. Open ${unleashUiUrl}/ , sign in as admin / unleash4all, open the flag "${flagName}"`
+      : `    2. Open your Unleash UI, create the flag "${flagName}" if it does not exist yet, open it`,
+    `       (project Default) and switch it ON in the ${env} environment:`,
+    `       that is the environment of the demo app's backend token.`,
+    `    3. Reload ${appUrl}/ within a second or two: the maintenance page (503).`,
+    `       ${appUrl}/admin/ and ${appUrl}/healthz still answer 200.`,
+    '    4. Switch the flag off again and reload: the home page is back.',
+  ];
+  if (local && environment) {
+    const flagUrl = `${unleashUiUrl}/api/admin/projects/default/features/${encodeURIComponent(flagName)}/environments/${encodeURIComponent(environment)}`;
+    lines.push(
+      '',
+      '  Or from a terminal (the admin token is a throwaway made for this local Unleash):',
+      `    curl -X POST -H 'Authorization: ${local.adminToken}' ${flagUrl}/on`,
+      `    curl -i ${appUrl}/`,
+      `    curl -X POST -H 'Authorization: ${local.adminToken}' ${flagUrl}/off`,
+    );
+  }
+  lines.push('');
+  return lines.join('\n');
+}
