@@ -1,0 +1,73 @@
+import { expect } from 'chai';
+import { waitFor, type UnleashStack } from '../../dev/unleash/index.js';
+import { startApp, type RunningApp } from './support/app.js';
+import { createTestClient, waitUntilSynchronized, type TestClient } from './support/client.js';
+import { uniqueFlagName } from './support/flags.js';
+import { SERVER_START_TIMEOUT_MS, sharedUnleash } from './support/shared-unleash.js';
+
+const PAYLOAD = { mode: 'read-only', message: 'Orders are paused while we move to a bigger database.' };
+
+describe('integration: a read-only window decided by the variant payload', function () {
+  const flag = uniqueFlagName('read-only');
+  let stack: UnleashStack;
+  let client: TestClient;
+  let app: RunningApp;
+
+  before(async function () {
+    this.timeout(SERVER_START_TIMEOUT_MS);
+    stack = await sharedUnleash();
+    await stack.admin.createFlag(flag);
+    await stack.admin.addStrategy(flag, 'production', {
+      name: 'flexibleRollout',
+      parameters: { rollout: '100', stickiness: 'default', groupId: flag },
+      variants: [
+        {
+          name: 'read-only',
+          weight: 1000,
+          weightType: 'variable',
+          stickiness: 'default',
+          payload: { type: 'json', value: JSON.stringify(PAYLOAD) },
+        },
+      ],
+    });
+    await stack.admin.setEnabled(flag, 'production', true);
+    client = createTestClient({ url: stack.url, token: stack.tokens.production });
+    await waitUntilSynchronized(client);
+    await waitFor(() => (client.unleash.getFeatureToggleDefinition(flag)?.enabled ? true : undefined), {
+      description: `the client to see ${flag} enabled`,
+      timeoutMs: 2_000,
+    });
+    // The option says block: only the payload can make this window read-only.
+    app = await startApp({ unleash: client.unleash, flagName: flag, mode: 'block' });
+  });
+
+  after(async function () {
+    await app?.close();
+    client?.destroy();
+    await stack?.admin.deleteFlag(flag);
+  });
+
+  it('lets reads through and answers writes with a read-only 503', async function () {
+    for (const method of ['GET', 'HEAD', 'OPTIONS']) {
+      const read = await fetch(`${app.url}/products`, { method, signal: AbortSignal.timeout(5_000) });
+      expect(read.status, method).to.equal(200);
+    }
+
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+      const write = await fetch(`${app.url}/orders`, {
+        method,
+        headers: { accept: 'application/json', 'content-type': 'application/json' },
+        body: '{}',
+        signal: AbortSignal.timeout(5_000),
+      });
+      expect(write.status, method).to.equal(503);
+      expect(write.headers.get('content-type'), method).to.equal('application/problem+json; charset=utf-8');
+      expect(await write.json(), method).to.include({ status: 503, mode: 'read-only', title: 'Read-only during maintenance', detail: PAYLOAD.message });
+    }
+
+    const page = await fetch(`${app.url}/orders`, { method: 'POST', headers: { accept: 'text/html', 'accept-language': 'de' }, signal: AbortSignal.timeout(5_000) });
+    expect(page.status).to.equal(503);
+    const html = await page.text();
+    expect(html).to.contain('<html lang="de">').and.contain('Wegen Wartungsarbeiten nur lesbar').and.contain(PAYLOAD.message);
+  });
+});
