@@ -1,0 +1,340 @@
+import { expect } from 'chai';
+import { findFreePort, startUnleashStack, type UnleashStack } from '../../dev/unleash/index.js';
+import { ControlInputError, MaintenanceControl, UnleashError } from '../../src/control/index.js';
+import { STRATEGY_TITLE } from '../../src/control/strategy.js';
+import { readFeature, servedFeature } from '../control/support/admin-reader.js';
+import { runCliProcess, type CliResult } from '../control/support/cli-process.js';
+import { startWatchedApp, type WatchedApp } from '../control/support/watched-app.js';
+import { uniqueFlagName } from './support/flags.js';
+
+const SERVER_START_TIMEOUT_MS = 120_000;
+
+describe('integration: the unleash-maintenance command against a real Unleash', function () {
+  this.timeout(20_000);
+  let stack: UnleashStack;
+
+  before(async function () {
+    this.timeout(SERVER_START_TIMEOUT_MS);
+    stack = await startUnleashStack({ logLevel: 'error' });
+  });
+
+  after(async function () {
+    this.timeout(30_000);
+    await stack?.stop();
+  });
+
+  const adminEnv = () => ({ UNLEASH_URL: stack.url, UNLEASH_ADMIN_TOKEN: stack.tokens.admin });
+  const cli = (args: string[], env: Record<string, string> = adminEnv()) => runCliProcess(args, env);
+  const secrets = () => Object.values(stack.tokens);
+  const control = (flag: string) => new MaintenanceControl({ url: stack.url, token: stack.tokens.admin, flag });
+
+  function expectNoToken(result: CliResult): void {
+    for (const secret of [...secrets(), 'wrong-token-for-this-test']) {
+      expect(result.stdout + result.stderr).not.to.contain(secret);
+    }
+  }
+
+  function expectExit(result: CliResult, code: number, stderr?: RegExp): void {
+    const shown = `exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`;
+    expect(result.code, shown).to.equal(code);
+    if (stderr) expect(result.stderr, shown).to.match(stderr);
+    expectNoToken(result);
+  }
+
+  describe('help and usage', function () {
+    it('prints help for the command and each subcommand and exits 0', async function () {
+      const [main, on, off, status] = await Promise.all([
+        cli(['--help'], {}),
+        cli(['on', '--help'], {}),
+        cli(['help', 'off'], {}),
+        cli(['status', '-h'], {}),
+      ]);
+      for (const result of [main, on, off, status]) expectExit(result, 0);
+      expect(main!.stdout).to.match(/^Usage: unleash-maintenance <on\|off\|status>/);
+      expect(on!.stdout).to.match(/^Usage: unleash-maintenance on --environment/).and.to.contain('--until').and.to.contain('--client-token');
+      expect(off!.stdout).to.match(/^Usage: unleash-maintenance off --environment/).and.not.to.contain('--rollout');
+      expect(status!.stdout).to.match(/^Usage: unleash-maintenance status/).and.not.to.contain('--wait');
+    });
+
+    it('exits 2 on a usage error, says what is wrong, and never echoes the token', async function () {
+      const [noEnvironment, unknownOption, badRollout, noCommand] = await Promise.all([
+        cli(['on', '--token', stack.tokens.admin, '--url', stack.url]),
+        cli(['status', `--token=${stack.tokens.admin}`, '--colour']),
+        cli(['on', '-e', 'production', '--rollout', '150']),
+        cli([]),
+      ]);
+      expectExit(noEnvironment!, 2, /unleash-maintenance: --environment is required for "on"/);
+      expectExit(unknownOption!, 2, /unknown option '--colour'/);
+      expectExit(badRollout!, 2, /--rollout must be a whole percentage from 0 to 100, got 150\nRun "unleash-maintenance on --help" for usage\./);
+      expectExit(noCommand!, 2, /a command is required: on, off or status/);
+    });
+  });
+
+  describe('on, off and status', function () {
+    const flag = uniqueFlagName('cli');
+    const message = 'Moving to a bigger database, back in ten minutes.';
+    let app: WatchedApp;
+
+    before(async function () {
+      app = await startWatchedApp(stack.url, stack.tokens.production, flag);
+    });
+
+    after(async function () {
+      await app?.close();
+    });
+
+    it('status of a flag that does not exist yet says maintenance is off everywhere', async function () {
+      const result = await cli(['status', '--flag', flag]);
+      expectExit(result, 0);
+      expect(result.stdout).to.contain(`Flag "${flag}" does not exist in project "default": maintenance is off everywhere.`);
+      expect(result.stdout).to.match(/development\s+off\n/).and.to.match(/production\s+off\n/);
+    });
+
+    it('on creates the kill-switch flag, writes the payload the middleware reads, and the app answers 503 with it', async function () {
+      const result = await cli(['on', '-e', 'production', '--flag', flag, '--title', 'Upgrade', '--message', message, '--retry-after', '120']);
+      expectExit(result, 0);
+      expect(result.stdout).to.contain(`Maintenance on for flag "${flag}" in project "default":`);
+      expect(result.stdout).to.match(/production\s+on\s+100% \(stickiness default\)\s+retry after 120 s/);
+
+      const feature = await readFeature(stack.url, stack.tokens.admin, flag);
+      expect(feature?.type).to.equal('kill-switch');
+      const production = feature?.environments.find((environment) => environment.name === 'production');
+      expect(production?.enabled).to.equal(true);
+      expect(production?.strategies).to.have.length(1);
+      expect(feature?.environments.find((environment) => environment.name === 'development')?.enabled).to.equal(false);
+
+      const answer = await app.waitForStatus(503);
+      expect(answer.headers['retry-after']).to.equal('120');
+      expect(JSON.parse(answer.body)).to.include({ title: 'Upgrade', detail: message, retryAfter: 120 });
+    });
+
+    it('on again updates the same strategy (rollout, stickiness) instead of adding one', async function () {
+      expectExit(await cli(['on', '-e', 'production', '--flag', flag, '--rollout', '30', '--stickiness', 'userId', '--message', message]), 0);
+      await control(flag).enable('production', { rollout: 30, stickiness: 'userId', message });
+      const production = (await readFeature(stack.url, stack.tokens.admin, flag))?.environments.find((environment) => environment.name === 'production');
+      expect(production?.strategies).to.have.length(1);
+      expect(production?.strategies?.[0]).to.deep.include({ title: STRATEGY_TITLE, name: 'flexibleRollout' });
+      expect(production?.strategies?.[0]?.parameters).to.include({ rollout: '30', stickiness: 'userId', groupId: flag });
+    });
+
+    it('status --json reports every environment of the project', async function () {
+      const result = await cli(['status', '--flag', flag, '--json']);
+      expectExit(result, 0);
+      const status = JSON.parse(result.stdout);
+      expect(status).to.include({ project: 'default', flag, exists: true });
+      expect(status.environments.map((environment: { environment: string }) => environment.environment)).to.deep.equal(['development', 'production']);
+      expect(status.environments[0]).to.include({ environment: 'development', enabled: false });
+      expect(status.environments[1]).to.deep.equal({
+        environment: 'production',
+        enabled: true,
+        rollout: 30,
+        stickiness: 'userId',
+        title: null,
+        message,
+        retryAfter: null,
+        until: null,
+        ended: false,
+      });
+    });
+
+    it('status -e shows only the environments asked for, in human form', async function () {
+      const result = await cli(['status', '--flag', flag, '-e', 'production']);
+      expectExit(result, 0);
+      expect(result.stdout).to.equal(
+        `Flag "${flag}" in project "default":\n  production  on  30% (stickiness userId)  message ${JSON.stringify(message)}\n`,
+      );
+    });
+
+    it('off switches the flag off and keeps its strategy; off again changes nothing', async function () {
+      const first = await cli(['off', '-e', 'production', '--flag', flag]);
+      expectExit(first, 0);
+      expect(first.stdout).to.match(/production\s+off\s+\(stored for next time: 30% \(stickiness userId\)/);
+      await app.waitForStatus(200);
+      await control(flag).disable('production');
+
+      const production = (await readFeature(stack.url, stack.tokens.admin, flag))?.environments.find((environment) => environment.name === 'production');
+      expect(production?.enabled).to.equal(false);
+      expect(production?.strategies).to.have.length(1);
+      expect(production?.strategies?.[0]?.variants?.[0]?.payload?.value).to.contain(message);
+    });
+
+    it('switches several environments with a repeated --environment', async function () {
+      expectExit(await cli(['on', '-e', 'development', '--environment', 'production', '--flag', flag]), 0);
+      const feature = await readFeature(stack.url, stack.tokens.admin, flag);
+      expect(feature?.environments.map((environment) => [environment.name, environment.enabled])).to.deep.equal([
+        ['development', true],
+        ['production', true],
+      ]);
+      await control(flag).disable(['development', 'production']);
+      await app.waitForStatus(200);
+    });
+  });
+
+  describe('--until', function () {
+    const flag = uniqueFlagName('cli-until');
+    let app: WatchedApp;
+
+    before(async function () {
+      app = await startWatchedApp(stack.url, stack.tokens.production, flag);
+    });
+
+    after(async function () {
+      await app?.close();
+    });
+
+    it('ends maintenance by itself: the app answers 200 again at that time without "off"', async function () {
+      const until = new Date(Date.now() + 4_000);
+      const result = await cli(['on', '-e', 'production', '--flag', flag, '--until', until.toISOString(), '--message', 'Short break']);
+      expectExit(result, 0);
+      expect(result.stdout).to.contain(`until ${until.toISOString()}`);
+
+      const during = await app.waitForStatus(503);
+      expect(JSON.parse(during.body)).to.include({ detail: 'Short break' });
+      const strategy = (await readFeature(stack.url, stack.tokens.admin, flag))?.environments.find((environment) => environment.name === 'production')?.strategies?.[0];
+      expect(strategy?.constraints).to.deep.equal([
+        { contextName: 'currentTime', operator: 'DATE_BEFORE', value: until.toISOString(), values: [], inverted: false, caseInsensitive: false },
+      ]);
+
+      await app.waitForStatus(200, until.getTime() - Date.now() + 3_000);
+      expect(Date.now()).to.be.at.least(until.getTime());
+
+      const status = await cli(['status', '--flag', flag, '-e', 'production', '--json']);
+      expect(JSON.parse(status.stdout).environments[0]).to.include({ enabled: true, ended: true, until: until.toISOString() });
+    });
+  });
+
+  describe('--wait', function () {
+    const flag = uniqueFlagName('cli-wait');
+
+    it('runs the deploy recipe: on --message --until 30m --wait, then off --wait, each returning once Unleash serves it', async function () {
+      const env = { ...adminEnv(), UNLEASH_API_TOKEN: stack.tokens.production };
+      const before = Date.now();
+      const on = await cli(['on', '-e', 'production', '--flag', flag, '--message', 'Deploying', '--until', '30m', '--wait', '--timeout', '10'], env);
+      expectExit(on, 0);
+      expect(on.stdout).to.contain('Unleash serves the change to SDKs now.');
+      const served = await servedFeature(stack.url, stack.tokens.production, flag);
+      expect(served?.enabled).to.equal(true);
+      const until = Date.parse(JSON.parse(JSON.stringify(served?.strategies?.[0])).constraints[0].value);
+      expect(until - before).to.be.within(30 * 60_000 - 1_000, 30 * 60_000 + 20_000);
+
+      const off = await cli(['off', '-e', 'production', '--flag', flag, '--wait', '--json'], env);
+      expectExit(off, 0);
+      expect(JSON.parse(off.stdout)).to.include({ served: true });
+      expect((await servedFeature(stack.url, stack.tokens.production, flag))?.enabled).to.equal(false);
+    });
+
+    it('refuses a client token serving another environment before changing anything (exit 1)', async function () {
+      const result = await cli(['on', '-e', 'production', '--flag', flag, '--wait', '--client-token', stack.tokens.development]);
+      expectExit(result, 1, /No client token serves "production", so the change cannot be confirmed there \(the client tokens given serve "development"\)\./);
+      const production = (await readFeature(stack.url, stack.tokens.admin, flag))?.environments.find((environment) => environment.name === 'production');
+      expect(production?.enabled).to.equal(false);
+    });
+
+    it('exits 2 when --wait has no client token', async function () {
+      expectExit(await cli(['off', '-e', 'production', '--wait']), 2, /--wait needs a backend \(client\) token: pass --client-token or set UNLEASH_API_TOKEN/);
+    });
+  });
+
+  describe('failures exit 1 and say which', function () {
+    // Independent processes: started together to keep the file fast, checked one by one.
+    let results: Record<'refused' | 'unauthorized' | 'forbidden' | 'project' | 'environment', CliResult>;
+    let refusedUrl: string;
+
+    before(async function () {
+      refusedUrl = `http://127.0.0.1:${await findFreePort()}`;
+      const [refused, unauthorized, forbidden, project, environment] = await Promise.all([
+        cli(['status'], { UNLEASH_URL: refusedUrl, UNLEASH_ADMIN_TOKEN: stack.tokens.admin }),
+        cli(['on', '-e', 'production', '--url', stack.url, '--token', 'wrong-token-for-this-test']),
+        cli(['off', '-e', 'production'], { UNLEASH_URL: stack.url, UNLEASH_ADMIN_TOKEN: stack.tokens.production }),
+        cli(['on', '-e', 'production', '--project', 'no-such-project']),
+        cli(['on', '-e', 'staging', '--flag', uniqueFlagName('cli-env')]),
+      ]);
+      results = { refused: refused!, unauthorized: unauthorized!, forbidden: forbidden!, project: project!, environment: environment! };
+    });
+
+    it('connection refused', function () {
+      expectExit(results.refused, 1, new RegExp(`^unleash-maintenance: Cannot reach Unleash at ${refusedUrl}: connection refused\\n$`));
+    });
+
+    it('401: a token Unleash does not know', function () {
+      expectExit(results.unauthorized, 1, /^unleash-maintenance: Unleash rejected the admin token \(401 Unauthorized\): it is unknown, expired or malformed\./);
+    });
+
+    it('403: a backend (client) token on the Admin API', function () {
+      expectExit(
+        results.forbidden,
+        1,
+        /^unleash-maintenance: The admin token lacks the rights for GET \/api\/admin\/projects\/default\/overview \(403 Forbidden\)\..*backend \(client\) tokens cannot use the Admin API\./,
+      );
+    });
+
+    it('404: an unknown project', function () {
+      expectExit(results.project, 1, /^unleash-maintenance: Unknown project "no-such-project" \(404 Not Found\)/);
+    });
+
+    it('404: an unknown environment, naming the ones the project has', function () {
+      expectExit(
+        results.environment,
+        1,
+        /^unleash-maintenance: Unknown environment "staging" in project "default" \(404 Not Found\): the project's environments are "development", "production"\./,
+      );
+    });
+  });
+
+  describe('MaintenanceControl used directly', function () {
+    const control = () => new MaintenanceControl({ url: `${stack.url}/api/`, token: stack.tokens.admin, flag });
+    const flag = uniqueFlagName('control');
+
+    it('enables with a Date until and waits, reads it back with status(), disables and waits', async function () {
+      const until = new Date(Date.now() + 3_600_000);
+      const wait = { clientTokens: [stack.tokens.development, stack.tokens.production], timeoutMs: 10_000 };
+      const enabled = await control().enable(['development', 'production'], { until, retryAfter: 60, wait });
+      expect(enabled.map((status) => [status.environment, status.enabled, status.until])).to.deep.equal([
+        ['development', true, until.toISOString()],
+        ['production', true, until.toISOString()],
+      ]);
+      expect((await servedFeature(stack.url, stack.tokens.development, flag))?.enabled).to.equal(true);
+
+      const status = await control().status('production');
+      expect(status).to.deep.include({ project: 'default', flag, exists: true });
+      expect(status.environments).to.have.length(1);
+      expect(status.environments[0]).to.include({ retryAfter: 60, rollout: 100 });
+
+      const disabled = await control().disable(['development', 'production'], { wait });
+      expect(disabled.every((environment) => !environment.enabled)).to.equal(true);
+      expect((await servedFeature(stack.url, stack.tokens.production, flag))?.enabled).to.equal(false);
+    });
+
+    it('takes over the strategy Unleash added when the flag was switched on in the UI', async function () {
+      const uiFlag = uniqueFlagName('control-ui');
+      await stack.admin.createFlag(uiFlag);
+      await stack.admin.setEnabled(uiFlag, 'development', true);
+      await new MaintenanceControl({ url: stack.url, token: stack.tokens.admin, flag: uiFlag }).enable('development', { message: 'Now with a message' });
+      const development = (await readFeature(stack.url, stack.tokens.admin, uiFlag))?.environments.find((environment) => environment.name === 'development');
+      expect(development?.strategies).to.have.length(1);
+      expect(development?.strategies?.[0]).to.include({ title: STRATEGY_TITLE });
+    });
+
+    it('rejects unusable input before sending anything', async function () {
+      const offline = new MaintenanceControl({ url: 'http://127.0.0.1:1', token: 'irrelevant' });
+      await expectRejection(offline.enable('production', { rollout: 101 }), ControlInputError, /rollout must be a whole percentage/);
+      await expectRejection(offline.enable([], {}), ControlInputError, /environment must name at least one environment/);
+      expect(() => new MaintenanceControl({ url: 'unleash.example.com', token: 't' })).to.throw(ControlInputError, /url must be an absolute http\(s\) URL/);
+    });
+
+    it('classifies failures with a kind a script can branch on', async function () {
+      const outsider = new MaintenanceControl({ url: stack.url, token: stack.tokens.admin, project: 'elsewhere' });
+      const error = await outsider.status().catch((failure: unknown) => failure);
+      expect(error).to.be.instanceOf(UnleashError).and.to.include({ kind: 'unknown-project', status: 404 });
+    });
+  });
+});
+
+async function expectRejection(promise: Promise<unknown>, type: new (...args: never[]) => Error, message: RegExp): Promise<void> {
+  const error = await promise.then(
+    () => undefined,
+    (failure: unknown) => failure,
+  );
+  expect(error).to.be.instanceOf(type);
+  expect((error as Error).message).to.match(message);
+}
