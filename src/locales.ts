@@ -67,21 +67,23 @@ const WORDS: Readonly<Record<Language, Readonly<Record<MaintenanceMode, Words>>>
 /** Every shipped language, English first: the default of the `languages` option. */
 export const SHIPPED_LANGUAGES: readonly Language[] = Object.freeze(Object.keys(WORDS) as Language[]);
 
-const TEXTS = new Map<string, LocalizedTexts>();
-const UNTIL_FORMATS = new Map<Language, Intl.DateTimeFormat>();
-for (const lang of SHIPPED_LANGUAGES) {
-  for (const [mode, words] of Object.entries(WORDS[lang])) TEXTS.set(`${lang} ${mode}`, Object.freeze({ lang, ...words }));
-  UNTIL_FORMATS.set(lang, new Intl.DateTimeFormat(lang, { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' }));
-}
+const withLang = (lang: Language, words: Words): LocalizedTexts => Object.freeze({ lang, ...words });
+const TEXTS = Object.fromEntries(SHIPPED_LANGUAGES.map((lang) => [lang, {
+  block: withLang(lang, WORDS[lang].block),
+  'read-only': withLang(lang, WORDS[lang]['read-only']),
+}])) as Record<Language, Record<MaintenanceMode, LocalizedTexts>>;
+const UNTIL_FORMATS = Object.fromEntries(SHIPPED_LANGUAGES.map((lang) => [
+  lang, new Intl.DateTimeFormat(lang, { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' }),
+])) as Record<Language, Intl.DateTimeFormat>;
 
-/** The default texts of `lang` for `mode` (one frozen object per pair, so it can key caches). */
+/** The default texts of `lang` for `mode`: one frozen object per pair, built at load, looked up per answer. */
 export function localizedTexts(lang: Language, mode: MaintenanceMode): LocalizedTexts {
-  return TEXTS.get(`${lang} ${mode}`) as LocalizedTexts;
+  return TEXTS[lang][mode];
 }
 
 /** The end of a window in `lang`, in UTC, e.g. `Mittwoch, 25. November 2026 um 21:00 UTC`. */
 export function formatUntilIn(lang: Language, until: Date): string {
-  return `${(UNTIL_FORMATS.get(lang) as Intl.DateTimeFormat).format(until)} UTC`;
+  return `${UNTIL_FORMATS[lang].format(until)} UTC`;
 }
 
 /** Chooses the language of one answer. */
