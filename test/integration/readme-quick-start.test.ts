@@ -49,7 +49,8 @@ describe('integration: the README quick start', function () {
     let output = '';
     child = spawn(process.execPath, ['app.mjs'], {
       cwd: workDir,
-      env: { ...process.env, PORT: String(port), UNLEASH_URL: `${stack.url}/api`, UNLEASH_API_TOKEN: stack.tokens.development },
+      // TMPDIR keeps the client's default backup file (unleash-backup-shop.json) inside workDir, removed afterwards.
+      env: { ...process.env, TMPDIR: workDir.pathname, PORT: String(port), UNLEASH_URL: `${stack.url}/api`, UNLEASH_API_TOKEN: stack.tokens.development },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.on('data', (chunk) => (output += chunk));
