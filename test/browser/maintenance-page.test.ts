@@ -1,0 +1,157 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { waitFor, type UnleashStack } from '../../dev/unleash/index.js';
+import { createDemoApp, listenDemoApp, type RunningDemoApp } from '../../demo/app.js';
+import { createDemoClient, type DemoClient } from '../../demo/client.js';
+import { seedMaintenanceFlag } from '../../demo/seed.js';
+import { uniqueFlagName } from '../integration/support/flags.js';
+import { SERVER_START_TIMEOUT_MS, sharedUnleash } from '../integration/support/shared-unleash.js';
+
+/** Debian's package; never a downloaded browser. CHROMIUM_PATH points elsewhere if needed. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const ARTIFACTS = join(process.cwd(), 'test-artifacts');
+const TITLE = 'Down for maintenance';
+
+describe('browser: the maintenance page in headless Chromium', function () {
+  this.timeout(30_000);
+  let stack: UnleashStack;
+  let flag: string | undefined;
+  let client: DemoClient | undefined;
+  let app: RunningDemoApp | undefined;
+  let userDataDir: string | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page;
+  const consoleErrors: { text: string; url: string }[] = [];
+  const requests: string[] = [];
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      console.log(`      skipped: no Chromium at ${CHROMIUM}; install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
+      this.skip();
+    }
+    this.timeout(SERVER_START_TIMEOUT_MS);
+    stack = await sharedUnleash();
+    flag = uniqueFlagName('browser');
+    await seedMaintenanceFlag(stack.admin, flag);
+    await stack.admin.setEnabled(flag, 'development', true);
+
+    // The demo app, as `npm start` runs it, with a real client holding the development token.
+    client = createDemoClient({ apiUrl: `${stack.url}/api`, token: stack.tokens.development, refreshInterval: 250, log: () => {} });
+    await client.ready(10_000);
+    const unleash = client.unleash;
+    const flagName = flag;
+    await waitFor(() => (unleash.isEnabled(flagName) ? true : undefined), { description: `${flagName} to be on for the client`, timeoutMs: 5_000 });
+    app = await listenDemoApp(createDemoApp({ unleash, flagName, environment: 'development', unleashUiUrl: stack.url }), '127.0.0.1', 0);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    userDataDir = mkdtempSync(join(tmpdir(), 'koa-unleash-maintenance-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      args: CHROMIUM_ARGS,
+      headless: true,
+      locale: 'en-US',
+      viewport: { width: 1280, height: 800 },
+      timeout: 20_000,
+    });
+    context.on('request', (request) => requests.push(request.url()));
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push({ text: message.text(), url: message.location().url });
+    });
+    page.on('pageerror', (error) => consoleErrors.push({ text: `uncaught: ${error.message}`, url: page.url() }));
+  });
+
+  after(async function () {
+    this.timeout(30_000);
+    await context?.close().catch(() => {});
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await app?.close();
+    client?.destroy();
+    if (flag) await stack?.admin.deleteFlag(flag);
+  });
+
+  it('shows the maintenance page with a 503, its heading and message', async function () {
+    const app_ = app as RunningDemoApp;
+    const response = await page.goto(`${app_.url}/`, { waitUntil: 'load' });
+    expect(response?.status()).to.equal(503);
+    expect(response?.headers()['content-type']).to.match(/^text\/html/);
+
+    expect(await page.title()).to.equal(TITLE);
+    expect(await page.locator('h1').count()).to.equal(1);
+    expect((await page.locator('h1').innerText()).trim()).to.equal(TITLE);
+    const message = page.locator('main p').first();
+    expect(await message.isVisible()).to.equal(true);
+    expect((await message.innerText()).trim()).to.match(/back shortly/);
+    expect(await page.getAttribute('html', 'lang')).to.equal('en');
+
+    await page.screenshot({ path: join(ARTIFACTS, 'maintenance-page.png'), fullPage: true });
+
+    // The allowed admin area still opens in the same browser.
+    const admin = await page.goto(`${app_.url}/admin/`, { waitUntil: 'load' });
+    expect(admin?.status()).to.equal(200);
+    expect(await page.locator('.banner').innerText()).to.match(/Maintenance is ON/);
+    await page.goto(`${app_.url}/`, { waitUntil: 'load' });
+  });
+
+  it('looks right in dark mode', async function () {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    try {
+      const response = await page.goto(`${(app as RunningDemoApp).url}/`, { waitUntil: 'load' });
+      expect(response?.status()).to.equal(503);
+      const colors = (await page.evaluate(
+        '(() => { const s = getComputedStyle(document.body); return [s.backgroundColor, s.color]; })()',
+      )) as [string, string];
+      // Dark background, light text: the page follows prefers-color-scheme.
+      expect(luminance(colors[0])).to.be.below(0.2);
+      expect(luminance(colors[1])).to.be.above(0.6);
+      await page.screenshot({ path: join(ARTIFACTS, 'maintenance-page-dark.png'), fullPage: true });
+    } finally {
+      await page.emulateMedia({ colorScheme: 'light' });
+    }
+  });
+
+  it('fits a narrow phone screen without horizontal scrolling', async function () {
+    await page.setViewportSize({ width: 320, height: 640 });
+    const response = await page.goto(`${(app as RunningDemoApp).url}/`, { waitUntil: 'load' });
+    expect(response?.status()).to.equal(503);
+    const [scrollWidth, innerWidth] = (await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')) as [number, number];
+    expect(scrollWidth).to.be.at.most(innerWidth);
+    expect(await page.locator('h1').isVisible()).to.equal(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'maintenance-page-mobile.png'), fullPage: true });
+  });
+
+  it('logged no console errors and sent no request outside the app', function () {
+    const origin = new URL((app as RunningDemoApp).url).origin;
+    // Chromium reports the 503 of the page itself, and of the favicon it asks for on its own (the page may
+    // not have a <link>), as "Failed to load resource". Those are the point of the test; anything else fails.
+    const expected503 = new Set([`${origin}/`, `${origin}/favicon.ico`]);
+    const unexpected = consoleErrors.filter(
+      ({ text, url }) => !(/status of 503 \(Service Unavailable\)/.test(text) && expected503.has(url)),
+    );
+    expect(unexpected, 'console errors').to.deep.equal([]);
+    const elsewhere = requests.filter((url) => !url.startsWith('data:') && new URL(url).origin !== origin);
+    expect(elsewhere, 'requests that left the origin').to.deep.equal([]);
+    expect(requests.length).to.be.greaterThan(0);
+  });
+});
+
+/** Relative luminance (0 black .. 1 white) of a CSS `rgb(...)` color. */
+function luminance(color: string): number {
+  const [r, g, b] = (color.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((part) => {
+    const c = Number(part) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * (r ?? 0) + 0.7152 * (g ?? 0) + 0.0722 * (b ?? 0);
+}
