@@ -36,6 +36,11 @@ export function createFlagAdminApi(target: HttpTarget, project: string, flag: st
     if (answer.status === 404) throw unexpectedNotFound(`${method} ${path}`, answer.reason);
   }
 
+  async function getFeature(): Promise<Feature | undefined> {
+    const answer = await call('GET', featurePath, [200]);
+    return answer.status === 404 ? undefined : (answer.body as Feature);
+  }
+
   return {
     async projectEnvironments() {
       const answer = await call('GET', `${projectPath}/overview`, [200]);
@@ -44,12 +49,19 @@ export function createFlagAdminApi(target: HttpTarget, project: string, flag: st
       }
       return environmentNames(answer.body);
     },
-    async getFeature() {
-      const answer = await call('GET', featurePath, [200]);
-      return answer.status === 404 ? undefined : (answer.body as Feature);
-    },
+    getFeature,
     async createFeature() {
-      await change('POST', `${projectPath}/features`, [200, 201, 409], { name: flag, type: 'kill-switch', description: 'Maintenance mode (koa-unleash-maintenance)' });
+      const body = { name: flag, type: 'kill-switch', description: 'Maintenance mode (koa-unleash-maintenance)' };
+      const answer = await call('POST', `${projectPath}/features`, [200, 201, 409], body);
+      if (answer.status === 404) throw unexpectedNotFound(`POST ${projectPath}/features`, answer.reason);
+      // 409 is fine when someone created it meanwhile; not when the name is taken by an archived flag or another project.
+      if (answer.status === 409 && !(await getFeature())) {
+        throw new UnleashError(
+          'rejected',
+          `Cannot create the flag "${flag}" in project "${project}" (409 Conflict).${unleashSays(answer.reason)} Revive the archived flag, or name the project it lives in.`,
+          409,
+        );
+      }
     },
     async addStrategy(environment, strategy) {
       await change('POST', `${environmentPath(environment)}/strategies`, [200], strategy);

@@ -315,6 +315,21 @@ describe('integration: the unleash-maintenance command against a real Unleash', 
       expect(development?.strategies?.[0]).to.include({ title: STRATEGY_TITLE });
     });
 
+    it('explains why a flag name is taken when it cannot create the flag (an archived flag)', async function () {
+      const archived = uniqueFlagName('control-archived');
+      await stack.admin.createFlag(archived);
+      const response = await fetch(`${stack.url}/api/admin/projects/default/features/${archived}`, {
+        method: 'DELETE',
+        headers: { authorization: stack.tokens.admin },
+      });
+      expect(response.status).to.equal(202);
+      await expectRejection(
+        new MaintenanceControl({ url: stack.url, token: stack.tokens.admin, flag: archived }).enable('production'),
+        UnleashError,
+        new RegExp(`^Cannot create the flag "${archived}" in project "default" \\(409 Conflict\\)\\. Unleash says: An archived flag with that name already exists\\.`),
+      );
+    });
+
     it('rejects unusable input before sending anything', async function () {
       const offline = new MaintenanceControl({ url: 'http://127.0.0.1:1', token: 'irrelevant' });
       await expectRejection(offline.enable('production', { rollout: 101 }), ControlInputError, /rollout must be a whole percentage/);
