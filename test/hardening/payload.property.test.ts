@@ -236,4 +236,60 @@ describe('hardening: variant payloads (property-based)', function () {
       RUNS,
     );
   });
+
+  it('answers any Accept / Accept-Language / method with a well-formed 503 (hostile, huge, repeated negotiation headers)', async function () {
+    this.timeout(60_000);
+    const unleash = await bootstrappedUnleash([feature({ type: 'json', value: '{"title":"<b>Back</b> soon"}' }, false)]);
+    try {
+      const logger = recordingLogger();
+      const { app } = gateApp({ unleash, logger });
+      handler = app.callback();
+      const headerChar = fc.oneof(fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)), fc.constant('\t'));
+      const headerText = fc.array(headerChar, { maxLength: 80 }).map((chars) => chars.join(''));
+      const token = fc.oneof(
+        fc.constantFrom('text/html', 'application/json', 'application/problem+json', 'text/plain', '*/*', 'text/*', 'image/*', '*', 'de-CH', 'fr', 'es-419', 'en-GB', 'zz', 'de;q=0', 'en;q=abc', ';;;', 'q=1', '*/*;q=0', 'text/html;level=1;q=0.5'),
+        headerText,
+      );
+      const listValue = fc.array(token, { maxLength: 6 }).map((tokens) => tokens.join(', '));
+      const huge = fc.tuple(token, fc.integer({ min: 50, max: 400 })).map(([value, times]) => `${value}, `.repeat(times));
+      const negotiation = fc.oneof(listValue, huge, fc.array(listValue, { minLength: 2, maxLength: 3 }), fc.constant(undefined));
+      const cases = fc.record({
+        method: fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'),
+        accept: negotiation,
+        acceptLanguage: negotiation,
+        acceptCharset: fc.option(listValue, { nil: undefined }),
+      });
+      const titles = new Set<string>();
+      await fc.assert(
+        fc.asyncProperty(cases, async ({ method, accept, acceptLanguage, acceptCharset }) => {
+          const test = request(server)[method.toLowerCase() as 'get']('/orders');
+          // An array is sent as repeated header lines (superagent hands it to Node's setHeader).
+          if (accept !== undefined) test.set('Accept', accept as string);
+          if (acceptLanguage !== undefined) test.set('Accept-Language', acceptLanguage as string);
+          if (acceptCharset !== undefined) test.set('Accept-Charset', acceptCharset);
+          const res = await test;
+          expect(res.status, 'a 503, never a 500 or the route').to.equal(503);
+          expect(res.headers['cache-control']).to.equal('no-store');
+          expect(res.headers.vary).to.match(/\bAccept\b/);
+          expect(['en', 'de', 'fr', 'es']).to.include(res.headers['content-language']);
+          const type = String(res.headers['content-type']);
+          expect(type).to.match(/^(text\/html|application\/problem\+json|text\/plain); charset=utf-8$/);
+          if (method === 'HEAD') return;
+          if (type.startsWith('text/html')) {
+            expect(res.text).to.include('<h1>&lt;b&gt;Back&lt;/b&gt; soon</h1>');
+          } else if (type.startsWith('application/problem+json')) {
+            expect(JSON.parse(res.text)).to.include({ status: 503, title: '<b>Back</b> soon' });
+          } else {
+            expect(res.text.startsWith('<b>Back</b> soon\n\n')).to.equal(true);
+          }
+          titles.add(type);
+        }),
+        RUNS,
+      );
+      expect(titles.size, 'all three formats were negotiated').to.equal(3);
+      expect(logger.lines.filter((line) => line.level === 'error')).to.deep.equal([]);
+    } finally {
+      unleash.destroy();
+    }
+  });
 });
