@@ -15,6 +15,8 @@ export function strategyFor(flag: string, window: MaintenanceWindow): Strategy {
     disabled: false,
     parameters: { rollout: String(window.rollout), stickiness: window.stickiness, groupId: flag },
     constraints: payload.until ? [endsAt(payload.until)] : [],
+    // Segments would add conditions `on` did not ask for (and that --wait could not recognise once inlined).
+    segments: [],
     // A single variant with the whole weight: every request in maintenance gets the same payload.
     variants: Object.keys(payload).length === 0 ? [] : [
       {

@@ -15,6 +15,7 @@ describe('control/strategy', function () {
       disabled: false,
       parameters: { rollout: '30', stickiness: 'sessionId', groupId: 'maintenance-mode' },
       constraints: [],
+      segments: [],
       variants: [],
     });
   });
