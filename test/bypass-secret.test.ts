@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import Koa from 'koa';
+import Koa2 from 'koa2';
 import request from 'supertest';
 import type { Unleash } from 'unleash-client';
 import { compileBypassSecret } from '../src/bypass-secret.js';
@@ -126,6 +127,18 @@ describe('bypassSecret: the staff link and the smoke-test header', () => {
       });
       await request(app.callback()).get('/').set('Cookie', 'maintenance_bypass=1.x').set('X-Maintenance-Bypass', 'not it');
       expect(touched).to.equal(0);
+    });
+
+    it('works on Koa 2 as on Koa 3', async () => {
+      const app = new Koa2();
+      app.use(maintenance({ unleash: on, logger: { warn() {}, error() {} }, bypassSecret: { secret: SECRET } }) as never);
+      app.use((ctx: { body: unknown }) => {
+        ctx.body = 'open';
+      });
+      const link = await request(app.callback()).get(LINK);
+      expect(link.status).to.equal(302);
+      expect((await request(app.callback()).get('/').set('Cookie', cookieOf(link))).text).to.equal('open');
+      expect((await request(app.callback()).get('/')).status).to.equal(503);
     });
 
     it('lets a bypass-IP client through as bypass-ip, before the link is looked at', async () => {
