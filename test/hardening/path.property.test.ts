@@ -292,4 +292,32 @@ describe('hardening: path canonicalisation (property-based)', function () {
       }
     });
   });
+
+  describe('known limitation: the gate matches the canonical path, routers and mounts see the raw one', function () {
+    // Pending a design decision (reported, not fixed here: DESIGN.md and test/health-paths.test.ts,
+    // test/middleware.test.ts expect `/status/../healthz`, `//admin`, `/./admin` to pass). A prefix mount
+    // (koa-mount, `ctx.path.startsWith(...)`, wildcard routes) sees `/graphql/../healthz` as under /graphql,
+    // while the gate sees `/healthz`, a default health path: the mounted handler runs during maintenance.
+    // Proposed rule: let a request through by allowed-URL or health path only when its path, decoded once,
+    // is already canonical (no `.`/`..` segments, no `//`, no `\`); anything else is ambiguous, so 503.
+    it.skip('blocks a path whose raw form reaches another route than its canonical form (/graphql/../healthz)', async function () {
+      const unleash = await bootstrappedUnleash([maintenanceFeature(true)]);
+      const gate = gateApp({ unleash, allowedUrls: ['^/public/'] });
+      gate.app.middleware.splice(1, 0, async (ctx, next) => {
+        if (ctx.path.startsWith('/graphql/')) ctx.body = 'the GraphQL handler ran';
+        else await next();
+      });
+      const server = createServer(gate.app.callback());
+      const port = await listen(server);
+      try {
+        for (const target of ['/graphql/../healthz', '/graphql/../public/x', '/graphql/%2e%2e/public/x', '/graphql/..%2Fpublic/x']) {
+          const res = await rawGet({ port, path: target, headers: { accept: 'text/plain' } });
+          expect(res.status, target).to.equal(503);
+        }
+      } finally {
+        await closeServer(server);
+        unleash.destroy();
+      }
+    });
+  });
 });
