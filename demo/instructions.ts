@@ -11,6 +11,7 @@ export interface InstructionsInput {
 /** What `npm start` prints once everything is up: what to open, what to click, what to expect. */
 export function instructions({ appUrl, unleashUiUrl, flagName, environment, local }: InstructionsInput): string {
   const env = environment ? `"${environment}"` : 'the environment your UNLEASH_API_TOKEN is for';
+  const flagPage = `${unleashUiUrl}/projects/default/features/${encodeURIComponent(flagName)}`;
   const lines = [
     '',
     `  koa-unleash-maintenance demo is running. Ctrl-C stops everything.`,
@@ -24,11 +25,17 @@ export function instructions({ appUrl, unleashUiUrl, flagName, environment, loca
     '',
     '  Try it:',
     `    1. Open ${appUrl}/ : the home page (200).`,
-    local
-      ? `    2. Open ${unleashUiUrl}/ , sign in as admin / unleash4all, open the flag "${flagName}"`
-      : `    2. Open your Unleash UI, create the flag "${flagName}" if it does not exist yet, open it`,
-    `       (project Default) and switch it ON in the ${env} environment:`,
-    `       that is the environment of the demo app's backend token.`,
+    ...(local
+      ? [
+          `    2. Open ${flagPage} , sign in as admin / unleash4all`,
+          `       (close the welcome dialog), and switch on the toggle of the ${env} environment:`,
+          `       the environment of the demo app's backend token.`,
+        ]
+      : [
+          `    2. In your Unleash UI, create the flag "${flagName}" (project Default) if it does not`,
+          `       exist yet, and switch it on in ${environment ? `the ${env} environment` : env}:`,
+          `       the environment of the demo app's backend token.`,
+        ]),
     `    3. Reload ${appUrl}/ within a second or two: the maintenance page (503).`,
     `       ${appUrl}/admin/ and ${appUrl}/healthz still answer 200.`,
     '    4. Switch the flag off again and reload: the home page is back.',

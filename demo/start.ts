@@ -113,6 +113,7 @@ async function start(): Promise<void> {
   await client.ready(15_000, signal);
   signal.throwIfAborted();
   const environment = environmentOfToken(token);
+  reportFlagChanges(client, environment);
   app = await listenDemoApp(createDemoApp({ unleash: client.unleash, environment, unleashUiUrl: uiUrl }), config.host, config.appPort);
   say(instructions({
     appUrl: app.url,
@@ -121,6 +122,18 @@ async function start(): Promise<void> {
     environment,
     ...(stack ? { local: { adminToken: LOCAL_TOKENS.admin } } : {}),
   }));
+}
+
+/** One line in the terminal whenever the app sees the flag flip, so the effect of a click is visible here too. */
+function reportFlagChanges({ unleash }: DemoClient, environment: string | undefined): void {
+  let last = unleash.isEnabled(DEMO_FLAG);
+  unleash.on('changed', () => {
+    const now = unleash.isEnabled(DEMO_FLAG);
+    if (now === last) return;
+    last = now;
+    const where = environment ? ` in ${environment}` : '';
+    say(`[${new Date().toISOString().slice(11, 19)}] ${DEMO_FLAG} is now ${now ? 'ON' : 'OFF'}${where}: the app ${now ? 'answers 503 (except /admin/ and /healthz)' : 'is open again'}.`);
+  });
 }
 
 try {
