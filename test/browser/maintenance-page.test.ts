@@ -1,70 +1,33 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { waitFor, type UnleashStack } from '../../dev/unleash/index.js';
-import { createDemoApp, listenDemoApp, type RunningDemoApp } from '../../demo/app.js';
-import { createDemoClient, type DemoClient } from '../../demo/client.js';
-import { seedMaintenanceFlag } from '../../demo/seed.js';
-import { uniqueFlagName } from '../integration/support/flags.js';
-import { SERVER_START_TIMEOUT_MS, sharedUnleash } from '../integration/support/shared-unleash.js';
+import type { Page } from 'playwright-core';
+import type { RunningDemoApp } from '../../demo/app.js';
+import { SERVER_START_TIMEOUT_MS } from '../integration/support/shared-unleash.js';
+import { launchChromium, skipWithoutChromium, type HeadlessChromium } from './support/chromium.js';
+import { startDemoOnSharedUnleash, type DemoOnUnleash } from './support/demo.js';
 
-/** Debian's package; never a downloaded browser. CHROMIUM_PATH points elsewhere if needed. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 const TITLE = 'Down for maintenance';
 
 describe('browser: the maintenance page in headless Chromium', function () {
   this.timeout(30_000);
-  let stack: UnleashStack;
-  let flag: string | undefined;
-  let client: DemoClient | undefined;
+  let demo: DemoOnUnleash | undefined;
   let app: RunningDemoApp | undefined;
-  let userDataDir: string | undefined;
-  let context: BrowserContext | undefined;
+  let browser: HeadlessChromium | undefined;
   let page: Page;
   const consoleErrors: { text: string; url: string }[] = [];
   const requests: string[] = [];
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`      skipped: no Chromium at ${CHROMIUM}; install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
-      this.skip();
-    }
+    skipWithoutChromium(this);
     this.timeout(SERVER_START_TIMEOUT_MS);
-    stack = await sharedUnleash();
-    flag = uniqueFlagName('browser');
-    await seedMaintenanceFlag(stack.admin, flag);
-    await stack.admin.setEnabled(flag, 'development', true);
-
-    // The demo app, as `npm start` runs it, with a real client holding the development token.
-    client = createDemoClient({ apiUrl: `${stack.url}/api`, token: stack.tokens.development, refreshInterval: 250, log: () => {} });
-    await client.ready(10_000);
-    const unleash = client.unleash;
-    const flagName = flag;
-    await waitFor(() => (unleash.isEnabled(flagName) ? true : undefined), { description: `${flagName} to be on for the client`, timeoutMs: 5_000 });
-    app = await listenDemoApp(createDemoApp({ unleash, flagName, environment: 'development', unleashUiUrl: stack.url }), '127.0.0.1', 0);
+    demo = await startDemoOnSharedUnleash('browser', true);
+    app = demo.app;
 
     mkdirSync(ARTIFACTS, { recursive: true });
-    userDataDir = mkdtempSync(join(tmpdir(), 'koa-unleash-maintenance-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      locale: 'en-US',
-      viewport: { width: 1280, height: 800 },
-      timeout: 20_000,
-    });
+    browser = await launchChromium();
+    const context = browser.context;
     context.on('request', (request) => requests.push(request.url()));
     page = context.pages()[0] ?? (await context.newPage());
     page.on('console', (message) => {
@@ -75,11 +38,8 @@ describe('browser: the maintenance page in headless Chromium', function () {
 
   after(async function () {
     this.timeout(30_000);
-    await context?.close().catch(() => {});
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
-    await app?.close();
-    client?.destroy();
-    if (flag) await stack?.admin.deleteFlag(flag);
+    await browser?.close();
+    await demo?.close();
   });
 
   it('shows the maintenance page with a 503, its heading and message', async function () {
