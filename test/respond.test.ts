@@ -117,6 +117,20 @@ describe('the 503 answer', () => {
       rmSync(views, { recursive: true });
     });
 
+    it('renders the default page at start-up, so the first blocked request does not compile Pug', async () => {
+      const views = mkdtempSync(join(tmpdir(), 'kum-views-'));
+      const counter = `kumWarm${Date.now()}`;
+      writeFileSync(join(views, 'maintenance.pug'), `- globalThis.${counter} = (globalThis.${counter} || 0) + 1\np= message`);
+      const app = serve({ views });
+      const rendered = () => (globalThis as Record<string, unknown>)[counter];
+      const deadline = Date.now() + 5000;
+      while (rendered() === undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(rendered(), 'rendered before any request').to.equal(1);
+      expect((await app.get('/')).status).to.equal(503);
+      expect(rendered(), 'the request used the page rendered ahead').to.equal(1);
+      rmSync(views, { recursive: true });
+    });
+
     it('calls locals(ctx) for every request when locals is a function', async () => {
       const views = mkdtempSync(join(tmpdir(), 'kum-views-'));
       writeFileSync(join(views, 'maintenance.pug'), 'p= path');
