@@ -77,14 +77,23 @@ export function createFlagReader(options: FlagReaderOptions): FlagReader {
   let lastDefinition: FeatureDefinition | undefined;
   let lastShape = ABSENT_FLAG;
 
+  /**
+   * A definition that cannot be read or is malformed (`strategies: {}`, `[null]`: Unleash keeps such data and
+   * only emits an error) costs the shortcuts, never the request: Unleash is asked as for an unknown client.
+   */
   function currentShape(): FlagShape {
     if (typeof unleash.getFeatureToggleDefinition !== 'function') return UNKNOWN_CLIENT;
-    const definition = unleash.getFeatureToggleDefinition(flagName);
-    if (definition !== lastDefinition) {
-      lastDefinition = definition;
-      lastShape = definition ? shapeOf(definition) : ABSENT_FLAG;
+    try {
+      const definition = unleash.getFeatureToggleDefinition(flagName);
+      if (definition !== lastDefinition) {
+        lastShape = definition ? shapeOf(definition) : ABSENT_FLAG;
+        lastDefinition = definition;
+      }
+      return lastShape;
+    } catch (error) {
+      report('error', 'unleash-definition', `reading the definition of "${flagName}" failed; asking Unleash without shortcuts`, error);
+      return UNKNOWN_CLIENT;
     }
-    return lastShape;
   }
 
   function variantAnswer(context: UnleashContext): FlagAnswer {

@@ -3,6 +3,8 @@ import { Agent, createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import fc from 'fast-check';
+import request from 'supertest';
 import type { Unleash } from 'unleash-client';
 import type { UnleashLike } from '../../src/index.js';
 import { BUNDLED_VIEWS } from '../../src/options.js';
@@ -62,6 +64,15 @@ async function later<T>(ms: number, body: () => Promise<T>): Promise<T> {
     return await body();
   } finally {
     Date.now = realNow;
+  }
+}
+
+/** What Unleash itself answers, or the fallback when it throws (as it does for `strategies: [null]`). */
+function unleashSays(unleash: Unleash, fallback: boolean): boolean {
+  try {
+    return unleash.isEnabled(FLAG, {}, fallback);
+  } catch {
+    return fallback;
   }
 }
 
@@ -154,6 +165,74 @@ describe('hardening: faults', function () {
       expect(statuses.filter((status) => status === 503)).to.have.length(200);
       expect(statuses.filter((status) => status === 200)).to.have.length(100);
       expect(logger.lines.filter((line) => line.level === 'error')).to.have.length(1);
+    });
+  });
+
+  describe('malformed flag definitions', function () {
+    // Regression: a definition Unleash keeps despite its own validation error (strategies `{}`, `"default"`,
+    // `[null]`) made the middleware's shape check throw outside its try, so every request got Koa's 500.
+    const table: [definition: object, fallback: boolean][] = [
+      [{ strategies: {} }, false],
+      [{ strategies: 'default' }, true],
+      [{ strategies: [null] }, false],
+      [{ strategies: [null] }, true],
+      [{ strategies: [{ name: 'default', variants: [null] }] }, false],
+    ];
+    for (const [shape, fallback] of table) {
+      it(`${JSON.stringify(shape)} (fallback ${fallback}): Unleash's own answer (or fallback when it throws), no 500`, async function () {
+        const unleash = await bootstrappedUnleash([{ name: FLAG, enabled: true, ...shape } as never]);
+        unleashes.push(unleash);
+        const logger = recordingLogger();
+        const { port } = await start({ unleash, fallback, logger });
+        const answers = await burst(port, 50);
+        const expected = unleashSays(unleash, fallback) ? 503 : 200;
+        for (const res of answers) expect(res.status).to.equal(expected);
+        expect(logger.lines.filter((line) => line.level === 'error').length).to.be.at.most(2);
+      });
+    }
+
+    it('any generated definition (wrong types everywhere) gets a 200 or a 503, never a 500', async function () {
+      this.timeout(60_000);
+      const junk = fc.jsonValue({ maxDepth: 2 });
+      const strategy = fc.oneof(
+        fc.constant(null),
+        junk,
+        fc.record(
+          {
+            name: fc.oneof(fc.constantFrom('default', 'flexibleRollout', 'remoteAddress', 'userWithId', 'nope'), junk),
+            parameters: fc.oneof(fc.constant({}), fc.constant({ rollout: '50', stickiness: 'default', groupId: FLAG }), junk),
+            constraints: fc.oneof(fc.constant([]), junk, fc.constant([{ contextName: 'remoteAddress', operator: 'IN', values: ['127.0.0.1'] }])),
+            segments: fc.oneof(fc.constant([]), junk),
+            variants: fc.oneof(fc.constant(undefined), junk, fc.constant([null])),
+          },
+          { requiredKeys: [] },
+        ),
+      );
+      const definition = fc.record(
+        {
+          enabled: fc.oneof(fc.boolean(), junk),
+          strategies: fc.oneof(fc.array(strategy, { maxLength: 3 }), junk),
+          variants: fc.oneof(fc.constant(undefined), junk, fc.constant([null]), fc.constant([{ name: 'v', weight: 1000, payload: { type: 'json', value: '{}' } }])),
+          dependencies: fc.oneof(fc.constant(undefined), junk, fc.constant([{ feature: 'other' }])),
+          impressionData: fc.oneof(fc.constant(undefined), junk),
+        },
+        { requiredKeys: ['enabled', 'strategies'] },
+      );
+      await fc.assert(
+        fc.asyncProperty(definition, fc.boolean(), async (shape, fallback) => {
+          const unleash = await bootstrappedUnleash([{ ...shape, name: FLAG } as never]);
+          try {
+            const { app } = gateApp({ unleash, fallback });
+            const res = await request(app.callback()).get('/orders').set('Accept', 'text/plain');
+            expect([200, 503], JSON.stringify(shape)).to.include(res.status);
+            if (res.status === 200) expect(res.text).to.equal(THROUGH);
+            else expect(res.headers['cache-control']).to.equal('no-store');
+          } finally {
+            unleash.destroy();
+          }
+        }),
+        { numRuns: 1000 },
+      );
     });
   });
 

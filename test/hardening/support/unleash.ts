@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { InMemStorageProvider, Unleash } from 'unleash-client';
 
 export const FLAG = 'maintenance-mode';
@@ -45,7 +44,8 @@ export async function bootstrappedUnleash(data: readonly FeatureDefinitionJson[]
     bootstrap: { data: data as never },
   });
   unleash.on('error', () => {});
-  if (!unleash.isSynchronized()) await once(unleash, 'synchronized');
+  // Not events.once(): it rejects on the client's 'error' events, which malformed bootstrap data causes on purpose.
+  if (!unleash.isSynchronized()) await new Promise((resolve) => unleash.once('synchronized', resolve));
   return unleash;
 }
 
