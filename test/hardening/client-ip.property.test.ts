@@ -196,6 +196,51 @@ describe('hardening: client IP under spoofed headers (property-based)', function
     });
   }
 
+  it('with trustProxy as an address list (CDN + proxy), uses the right-most untrusted hop; from an untrusted peer, the socket', async function () {
+    this.timeout(30_000);
+    const TRUSTED = ['127.0.0.0/8', '10.0.0.0/8', 'fe80::/10'];
+    const trustedOracle = new BlockList();
+    trustedOracle.addSubnet('127.0.0.0', 8);
+    trustedOracle.addSubnet('10.0.0.0', 8);
+    trustedOracle.addSubnet('fe80::', 10, 'ipv6');
+    const isTrusted = (entry: string): boolean => {
+      const plain = entry.split('%')[0]!;
+      const family = isIP(plain);
+      return family !== 0 && trustedOracle.check(plain, family === 4 ? 'ipv4' : 'ipv6');
+    };
+    const viaProxies = await start({ unleash, bypassIps: BYPASS_IPS, trustProxy: TRUSTED });
+    // Trusts only 10/8: a peer on 127.0.0.x is not a proxy, so its headers are never read.
+    const notAProxy = await start({ unleash, bypassIps: BYPASS_IPS, trustProxy: ['10.0.0.0/8'] });
+    const inTrustedRange = fc.oneof(
+      fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255)).map(([a, b, c]) => `10.${a}.${b}.${c}`),
+      fc.constantFrom('127.0.0.1', '::ffff:10.1.2.3', 'fe80::1%eth0', '10.9.8.7'),
+    );
+    const entry = fc.oneof(addressToken, inTrustedRange);
+    const list = fc.array(entry, { maxLength: 8, size: 'max' });
+    await fc.assert(
+      fc.asyncProperty(list, fc.constantFrom('127.0.0.2', '127.0.0.3'), async (entries, peer) => {
+        const headers = entries.length ? { 'x-forwarded-for': entries.join(', '), 'x-real-ip': '10.9.8.7' } : {};
+        viaProxies.gate.reset();
+        const res = await send(viaProxies.port, peer, headers);
+        let chosen: string = peer;
+        for (let i = entries.length - 1; i >= 0; i -= 1) {
+          chosen = entries[i]!;
+          if (!isTrusted(chosen)) break;
+        }
+        const expected = expectedAddress(chosen);
+        expect(viaProxies.gate.last?.decision?.clientIp, `entries ${JSON.stringify(entries)}`).to.equal(expected);
+        const bypassed = expected !== undefined && isBypassed(expected);
+        expectAnswer(res.status, res.body, bypassed);
+
+        notAProxy.gate.reset();
+        const direct = await send(notAProxy.port, peer, headers);
+        expect(notAProxy.gate.last?.decision?.clientIp).to.equal(peer);
+        expectAnswer(direct.status, direct.body, isBypassed(peer));
+      }),
+      RUNS,
+    );
+  });
+
   it('reports an IPv4-mapped address as IPv4 however it is spelled (regression: ::ffff:a09:807 stayed IPv6)', function () {
     // Bug found by the hop property: only the dotted `::ffff:a.b.c.d` form was unmapped, so a trusted proxy's
     // `::ffff:a09:807` reached ctx.state and Unleash's remoteAddress as IPv6 while bypassIps matched it as 10.9.8.7.
