@@ -146,6 +146,40 @@ describe('hardening: faults', function () {
       expect(errorsMatching(logger, /variant/)).to.have.length(1);
     });
 
+    it('getFeatureToggleDefinition throwing: Unleash is asked without shortcuts, one report, no 500', async function () {
+      const real = await realUnleash(true);
+      const throwing: UnleashLike = {
+        isEnabled: (name, context, fallbackValue) => real.isEnabled(name, context, fallbackValue),
+        getVariant: (name, context) => real.getVariant(name, context),
+        getFeatureToggleDefinition: () => {
+          throw new Error('definitions exploded');
+        },
+      };
+      const logger = recordingLogger();
+      const { port } = await start({ unleash: throwing, logger });
+      const answers = await burst(port, 200);
+      for (const res of answers) expect(res.status).to.equal(503);
+      expect(errorsMatching(logger, /definition/)).to.have.length(1);
+    });
+
+    it('a throwing logger, onDecision, context(ctx), skip(ctx) and locals(ctx) never turn an answer into a 500', async function () {
+      const explode = (): never => {
+        throw new Error('user code exploded');
+      };
+      const { port } = await start({
+        unleash: await realUnleash(true, true),
+        logger: { warn: explode, error: explode },
+        onDecision: explode,
+        context: explode,
+        skip: explode,
+        locals: explode,
+      });
+      for (const accept of ['text/html', 'application/json', 'text/plain']) {
+        const answers = await burst(port, 50, accept);
+        for (const res of answers) expect(res.status, accept).to.equal(503);
+      }
+    });
+
     it('a client that throws now and then: each answer is the flag or the fallback, never a 500', async function () {
       const real = await realUnleash(true);
       let calls = 0;
