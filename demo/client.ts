@@ -60,14 +60,22 @@ export function createDemoClient(options: DemoClientOptions): DemoClient {
         );
         const onSynchronized = () => finish();
         const onAbort = () => finish(new Error('interrupted'));
+        // unleash-client stops polling for good after a 401 or 403: waiting longer cannot help.
+        const onError = (error: Error) => {
+          if (/responded (401|403)\b/.test(error?.message ?? '')) {
+            finish(new Error(`Unleash at ${options.apiUrl} refused the API token (${error.message.match(/responded (\d+)/)?.[1]}): check UNLEASH_API_TOKEN; it must be a backend (client) token`));
+          }
+        };
         function finish(error?: Error) {
           clearTimeout(timer);
           unleash.off('synchronized', onSynchronized);
+          unleash.off('error', onError);
           signal?.removeEventListener('abort', onAbort);
           if (error) reject(error);
           else resolve();
         }
         unleash.on('synchronized', onSynchronized);
+        unleash.on('error', onError);
         signal?.addEventListener('abort', onAbort, { once: true });
       });
     },
