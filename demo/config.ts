@@ -20,7 +20,7 @@ export interface ExternalUnleash {
 export const DEFAULT_APP_PORT = 3000;
 export const DEFAULT_UNLEASH_PORT = 4242;
 
-export const USAGE = `Usage: npm start [-- --app-port N] [-- --unleash-port N]
+export const USAGE = `Usage: npm start [-- --app-port N --unleash-port N]
 
 Starts Postgres (embedded, or a fresh database on DATABASE_URL), unleash-server with
 its UI, and a demo Koa app behind maintenance(), all on 127.0.0.1. Ctrl-C stops them.
@@ -30,11 +30,13 @@ Options (or environment variables):
   --unleash-port N   UNLEASH_PORT   port of Unleash and its UI (default ${DEFAULT_UNLEASH_PORT})
   -h, --help                        this text
 
-Your own Unleash instead of a local one:
+Your own Postgres for the local Unleash:
+  DATABASE_URL       postgres://user:password@host:port/db (a fresh database is created
+                     on that server and dropped at the end; the user needs CREATEDB)
+
+Your own Unleash instead of a local one (nothing else is started):
   UNLEASH_URL        e.g. https://unleash.example.com/api (a missing /api is added)
-  UNLEASH_API_TOKEN  a backend (client) token; it picks the environment
-  DATABASE_URL       postgres://user:password@host:port/db for the local Unleash
-                     (a fresh database is created on that server and dropped at the end)`;
+  UNLEASH_API_TOKEN  a backend (client) token; it picks the environment`;
 
 /** A mistake on the command line or in the environment; the message says which. */
 export class DemoConfigError extends Error {
