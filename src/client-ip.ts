@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
 import proxyaddr from 'proxy-addr';
-import { parseIp, unmapIPv4, withoutZone } from './ip-address.js';
+import { unmapIPv4, withoutZone } from './ip-address.js';
 import { compileIpMatcher } from './ip-matcher.js';
 import { optionError } from './option-error.js';
 
@@ -16,7 +17,8 @@ export type ClientIpResolver = (req: IncomingMessage) => string | undefined;
 function normalize(address: unknown): string | undefined {
   if (typeof address !== 'string') return undefined;
   const plain = unmapIPv4(withoutZone(address.trim()));
-  return parseIp(plain) ? plain : undefined;
+  // Validate only (parseIp would also build the words: an array and a split per request, for nothing).
+  return isIP(plain) !== 0 ? plain : undefined;
 }
 
 function compileTrust(trustProxy: TrustProxy): TrustFunction | false {
