@@ -9,11 +9,12 @@
 import { IncomingMessage, ServerResponse, type IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type Koa from 'koa';
+import compose from 'koa-compose';
 import { createApp } from './app.js';
 import { rolloutSessionIds, SESSION_HEADER, variantByName, type VariantName } from './variants.js';
 
 const ITERATIONS = Number(process.env.BENCH_MICRO_ITERATIONS ?? 20_000);
-const PAIRS = Number(process.env.BENCH_MICRO_PAIRS ?? 15);
+const PAIRS = Number(process.env.BENCH_MICRO_PAIRS ?? 11);
 const ALL_CASES: { variant: VariantName; path: string }[] = [
   { variant: 'B', path: 'off' },
   { variant: 'C', path: 'bypass-ip' },
@@ -77,6 +78,36 @@ for (const { variant: name, path } of CASES) {
   results.push({
     variant: name,
     path,
+    ownNs: Math.round(median(diffs)),
+    spreadNs: [Math.round(Math.min(...diffs)), Math.round(Math.max(...diffs))],
+    baselineNs: Math.round(median(baselines)),
+  });
+}
+
+// What Koa itself charges for one more middleware layer, whatever it does: the same loop through
+// koa-compose with [no-op, route] against [route]. Part of every variant's cost under load, not of the middleware's own.
+{
+  const variant = variantByName('A');
+  const { app, unleash } = await createApp(variant);
+  const route: Koa.Middleware = (ctx) => {
+    ctx.body = 'hello world';
+  };
+  const withLayer = compose([noop, route]) as unknown as Koa.Middleware;
+  const without = compose([route]) as unknown as Koa.Middleware;
+  const headers = [{ host: '127.0.0.1:3000', ...variant.headers }];
+  await loop(app, without, headers, ITERATIONS);
+  await loop(app, withLayer, headers, ITERATIONS);
+  const diffs: number[] = [];
+  const baselines: number[] = [];
+  for (let pair = 0; pair < PAIRS; pair += 1) {
+    const base = await loop(app, without, headers, ITERATIONS);
+    diffs.push((await loop(app, withLayer, headers, ITERATIONS)) - base);
+    baselines.push(base);
+  }
+  unleash.destroy();
+  results.push({
+    variant: 'A' as VariantName,
+    path: 'koa-layer',
     ownNs: Math.round(median(diffs)),
     spreadNs: [Math.round(Math.min(...diffs)), Math.round(Math.max(...diffs))],
     baselineNs: Math.round(median(baselines)),

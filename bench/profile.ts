@@ -4,12 +4,16 @@
  * by self time from the profile it finds in the given directory.
  *
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile.ts D   # writes the profile
- *   node --import tsx bench/profile.ts --summary /tmp/prof                    # summarises the newest one
+ *   node --import tsx bench/profile.ts --summary /tmp/prof                    # summarises the biggest one
+ *   node --import tsx bench/profile.ts --server D 5 /tmp/sprof                # profiles an app process under load
  */
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
 import { createApp } from './app.js';
 import { rolloutSessionIds, SESSION_HEADER, variantByName } from './variants.js';
 
@@ -55,13 +59,40 @@ export function summarise(file: string, top = 30): { self: number; total: number
     .sort((a, b) => b.total - a.total);
 }
 
-if (process.argv[2] === '--summary') {
-  const dir = process.argv[3] ?? '.';
+function printNewest(dir: string): void {
   const newest = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'))
-    .map((name) => join(dir, name)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+    .map((name) => join(dir, name)).sort((a, b) => statSync(b).size - statSync(a).size)[0]; // the main thread (tsx adds a loader thread)
   if (!newest) throw new Error(`no .cpuprofile in ${dir}`);
   console.log(newest);
   console.table(summarise(newest));
+}
+
+if (process.argv[2] === '--summary') {
+  printNewest(process.argv[3] ?? '.');
+} else if (process.argv[2] === '--server') {
+  // The app process under autocannon load (CPU 1 for the app, CPU 0 for the load), profiled from start to stop.
+  const variant = variantByName(process.argv[3] ?? 'D');
+  const seconds = Number(process.argv[4] ?? 5);
+  const dir = process.argv[5] ?? '/tmp/bench-server-profile';
+  const server = fileURLToPath(new URL('server.ts', import.meta.url));
+  const child = spawn('taskset', ['-c', '1', process.execPath, '--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', server, variant.name], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve) => child.on('message', (message: { type: string; port: number }) => {
+    if (message.type === 'ready') resolve(message.port);
+  }));
+  const { ids } = await rolloutSessionIds(64);
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/`,
+    connections: 50,
+    duration: seconds,
+    headers: variant.headers,
+    ...(variant.sessionFromHeader ? { requests: ids.map((id) => ({ method: 'GET', path: '/', headers: { ...variant.headers, [SESSION_HEADER]: id } })) } : {}),
+  });
+  console.log(`${variant.name}: ${Math.round(result.requests.total / result.duration)} req/s`);
+  child.send({ type: 'stop' });
+  await new Promise((resolve) => child.once('exit', resolve));
+  printNewest(dir);
 } else {
   const variant = variantByName(process.argv[2] ?? 'D');
   const seconds = Number(process.argv[3] ?? 4);

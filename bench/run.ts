@@ -15,10 +15,12 @@ const env = (name: string, fallback: number): number => (process.env[name] ? Num
 const CONFIG = {
   rounds: env('BENCH_ROUNDS', 5),
   warmupSeconds: env('BENCH_WARMUP', 2),
-  roundSeconds: env('BENCH_DURATION', 3),
+  roundSeconds: env('BENCH_DURATION', 2),
   connections: env('BENCH_CONNECTIONS', 50),
   memoryRequests: env('BENCH_MEMORY_REQUESTS', 1_000_000),
   memoryPipelining: 10,
+  /** The memory run stops between chunks once the whole run has taken this long (the budget is 5 minutes). */
+  memoryDeadlineSeconds: env('BENCH_MEMORY_DEADLINE', 260),
   clientCpu: '0',
   serverCpu: '1',
 };
@@ -112,7 +114,10 @@ interface RoundResult {
   p99: number;
   non2xxShare: number;
   errors: number;
+  /** Share of the round's wall time the app process spent on CPU (1 = its core was saturated). */
   serverCpu: number;
+  /** The app's CPU time per request, in µs: unlike req/s, barely moved by other processes taking turns on the core. */
+  cpuUsPerRequest: number;
 }
 
 async function loadRound(app: App, seconds: number, sessionIds: string[]): Promise<RoundResult> {
@@ -127,6 +132,7 @@ async function loadRound(app: App, seconds: number, sessionIds: string[]): Promi
     non2xxShare: total ? result.non2xx / total : 0,
     errors: result.errors + result.timeouts,
     serverCpu: cpu.cpuMs / cpu.wallMs,
+    cpuUsPerRequest: total ? (cpu.cpuMs * 1000) / total : 0,
   };
 }
 
@@ -140,10 +146,15 @@ interface LoadSummary {
   ratioToA: number;
   non2xxShare: number;
   serverCpu: number;
+  cpuUsPerRequest: number;
+  /** A's CPU per request over this variant's: the req/s ratio the app would reach with its core to itself. */
+  cpuRatioToA: number;
 }
 
 async function runLoad(): Promise<LoadSummary[]> {
   const variants = VARIANTS.filter((variant) => !ONLY || ONLY.includes(variant.name) || variant.name === 'A');
+  const place = (name: VariantName): number => (name === 'R' ? 3.5 : VARIANTS.findIndex((variant) => variant.name === name));
+  variants.sort((a, b) => place(a.name) - place(b.name)); // R next to D in the table
   const { ids } = await rolloutSessionIds(64);
   log(`starting ${variants.length} app processes on CPU ${CONFIG.serverCpu}`);
   const apps = await Promise.all(variants.map((variant) => startApp(variant)));
@@ -166,19 +177,29 @@ async function runLoad(): Promise<LoadSummary[]> {
     await Promise.all(apps.map(stopApp));
   }
   const baseline = median(rounds.get('A')!.map((result) => result.rps));
+  const baselineCpu = median(rounds.get('A')!.map((result) => result.cpuUsPerRequest));
   return variants.map((variant) => {
     const results = rounds.get(variant.name)!;
     const medianRps = median(results.map((result) => result.rps));
+    const cpuUsPerRequest = median(results.map((result) => result.cpuUsPerRequest));
     return {
       variant: variant.name,
       label: variant.label,
-      rounds: results.map((result) => ({ ...result, rps: round(result.rps), serverCpu: round(result.serverCpu, 2), non2xxShare: round(result.non2xxShare, 3) })),
+      rounds: results.map((result) => ({
+        ...result,
+        rps: round(result.rps),
+        serverCpu: round(result.serverCpu, 2),
+        non2xxShare: round(result.non2xxShare, 3),
+        cpuUsPerRequest: round(result.cpuUsPerRequest, 1),
+      })),
       medianRps: round(medianRps),
       p50: median(results.map((result) => result.p50)),
       p99: median(results.map((result) => result.p99)),
       ratioToA: round(medianRps / baseline, 3),
       non2xxShare: round(median(results.map((result) => result.non2xxShare)), 3),
       serverCpu: round(median(results.map((result) => result.serverCpu)), 2),
+      cpuUsPerRequest: round(cpuUsPerRequest, 1),
+      cpuRatioToA: round(baselineCpu / cpuUsPerRequest, 3),
     };
   });
 }
@@ -206,49 +227,83 @@ async function runMicro(): Promise<MicroSummary[]> {
 
 // ---------------------------------------------------------------------------------------------- memory
 
+interface MemoryView {
+  rssMB: number;
+  heapUsedMB: number;
+  heapTotalMB: number;
+  externalMB: number;
+}
+
 interface MemorySummary {
   requests: number;
   seconds: number;
   rps: number;
   non503: number;
-  before: { rssMB: number; heapUsedMB: number; heapTotalMB: number };
-  after: { rssMB: number; heapUsedMB: number; heapTotalMB: number };
+  /** After each chunk, forced GC first: a leak shows as a steady climb, warm-up growth as a step that stops. */
+  trend: ({ requests: number } & MemoryView)[];
+  before: MemoryView;
+  after: MemoryView;
   rssGrowthMB: number;
   heapUsedGrowthMB: number;
+  complete: boolean;
 }
 
 const mb = (bytes: number): number => round(bytes / 1048576, 1);
-const memoryView = (memory: NodeJS.MemoryUsage): MemorySummary['before'] => ({
+const memoryView = (memory: NodeJS.MemoryUsage): MemoryView => ({
   rssMB: mb(memory.rss),
   heapUsedMB: mb(memory.heapUsed),
   heapTotalMB: mb(memory.heapTotal),
+  externalMB: mb(memory.external),
 });
 
 async function runMemory(): Promise<MemorySummary> {
   const app = await startApp(variantByName('D'));
+  const load = (amount: number): Promise<autocannon.Result> => autocannon({
+    url: app.url,
+    connections: CONFIG.connections,
+    pipelining: CONFIG.memoryPipelining,
+    amount,
+    headers: app.variant.headers,
+    timeout: 30,
+  });
   try {
     // Warm up first (JIT, page cache, socket buffers), so "before" is the steady state, not the empty process.
-    await autocannon({ url: app.url, connections: CONFIG.connections, pipelining: CONFIG.memoryPipelining, amount: 100_000, headers: app.variant.headers });
+    await load(100_000);
     const before = await ask<{ memory: NodeJS.MemoryUsage }>(app, 'memory');
-    log(`memory: ${CONFIG.memoryRequests} requests through D (pipelining ${CONFIG.memoryPipelining})`);
-    const result = await autocannon({
-      url: app.url,
-      connections: CONFIG.connections,
-      pipelining: CONFIG.memoryPipelining,
-      amount: CONFIG.memoryRequests,
-      headers: app.variant.headers,
-      timeout: 30,
-    });
-    const after = await ask<{ memory: NodeJS.MemoryUsage }>(app, 'memory');
+    if (process.env.BENCH_DEBUG) log('memory: before taken');
+    log(`memory: ${CONFIG.memoryRequests} requests through D (pipelining ${CONFIG.memoryPipelining}), in 4 chunks`);
+    const trend: MemorySummary['trend'] = [];
+    let requests = 0;
+    let seconds = 0;
+    let blocked = 0;
+    let after = before;
+    const chunk = Math.ceil(CONFIG.memoryRequests / 4);
+    // Four chunks of `amount` requests each (autocannon's own count can come out a few hundred short of
+    // `amount` with pipelining, so the loop counts chunks, not responses).
+    for (let sent = 0; sent < CONFIG.memoryRequests; sent += chunk) {
+      if (Date.now() - started > CONFIG.memoryDeadlineSeconds * 1000) {
+        log(`memory: stopped after ${requests} requests to stay within the run's time budget`);
+        break;
+      }
+      const result = await load(Math.min(chunk, CONFIG.memoryRequests - sent));
+      if (process.env.BENCH_DEBUG) log(`memory chunk: ${result.requests.total} in ${result.duration} s`);
+      requests += result.requests.total;
+      seconds += result.duration;
+      blocked += result.statusCodeStats['503']?.count ?? 0;
+      after = await ask<{ memory: NodeJS.MemoryUsage }>(app, 'memory');
+      trend.push({ requests, ...memoryView(after.memory) });
+    }
     return {
-      requests: result.requests.total,
-      seconds: result.duration,
-      rps: round(result.requests.total / result.duration),
-      non503: result.requests.total - (result.statusCodeStats['503']?.count ?? 0),
+      requests,
+      seconds: round(seconds, 1),
+      rps: round(requests / seconds),
+      non503: requests - blocked,
+      trend,
       before: memoryView(before.memory),
       after: memoryView(after.memory),
       rssGrowthMB: mb(after.memory.rss - before.memory.rss),
       heapUsedGrowthMB: mb(after.memory.heapUsed - before.memory.heapUsed),
+      complete: trend.length === 4,
     };
   } finally {
     await stopApp(app);
@@ -271,9 +326,11 @@ function printLoad(load: LoadSummary[]): void {
     'p50 ms': entry.p50,
     'p99 ms': entry.p99,
     'ratio to A': entry.ratioToA,
-    target: TARGETS[entry.variant] ? `>= ${TARGETS[entry.variant]} ${verdict(entry.ratioToA >= TARGETS[entry.variant]!)}` : 'baseline',
+    target: TARGETS[entry.variant] ? `>= ${TARGETS[entry.variant]} ${verdict(entry.ratioToA >= TARGETS[entry.variant]!)}` : entry.variant === 'A' ? 'baseline' : 'reference',
     '503 share': entry.non2xxShare,
-    'server CPU': entry.serverCpu,
+    'app CPU use': entry.serverCpu,
+    'app CPU µs/req': entry.cpuUsPerRequest,
+    'CPU ratio to A': entry.cpuRatioToA,
   })));
 }
 
@@ -291,7 +348,7 @@ function printMicro(micro: MicroSummary[]): void {
 
 function printMemory(memory: MemorySummary): void {
   console.log('\nMemory: %d requests through D in %d s (%d req/s, %d not 503)', memory.requests, memory.seconds, memory.rps, memory.non503);
-  console.table({ before: memory.before, after: memory.after });
+  console.table([{ requests: 0, ...memory.before }, ...memory.trend]);
   console.log('RSS growth %d MB (target < %d MB: %s), heap used growth %d MB', memory.rssGrowthMB, RSS_TARGET_MB,
     verdict(memory.rssGrowthMB < RSS_TARGET_MB), memory.heapUsedGrowthMB);
 }

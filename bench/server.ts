@@ -9,6 +9,12 @@ import { variantByName } from './variants.js';
 
 const variant = variantByName(process.argv[2] ?? '');
 const { app } = await createApp(variant);
+// Connections that autocannon closes at the end of a run with pipelined requests in flight end in EPIPE or
+// ECONNRESET; Koa would print each one. Count them instead.
+let socketErrors = 0;
+app.on('error', () => {
+  socketErrors += 1;
+});
 const server = createServer(app.callback());
 server.keepAliveTimeout = 10_000;
 server.listen(0, '127.0.0.1', () => {
@@ -42,7 +48,7 @@ process.on('message', (message: { type: string }) => {
     lastCpu = process.cpuUsage();
     lastAt = now;
   } else if (message.type === 'memory') {
-    void settledMemory().then((memory) => send({ type: 'memory', memory }));
+    void settledMemory().then((memory) => send({ type: 'memory', memory, socketErrors }));
   } else if (message.type === 'stop') {
     server.closeAllConnections();
     server.close(() => process.exit(0));

@@ -8,7 +8,7 @@ import { InMemStorageProvider, Unleash } from 'unleash-client';
 export const FLAG = 'maintenance-mode';
 export const SESSION_HEADER = 'x-session-id';
 
-export type VariantName = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G';
+export type VariantName = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'R';
 
 export interface FlagDefinition {
   name: string;
@@ -28,6 +28,8 @@ export interface Variant {
   sessionFromHeader?: boolean;
   /** Request headers autocannon sends (besides F's session ids). */
   headers: Record<string, string>;
+  /** A reference app without the middleware that sends, from its route, the answer this variant's middleware gives. */
+  replays?: VariantName;
 }
 
 const defaultStrategy = [{ name: 'default', parameters: {}, constraints: [] }];
@@ -68,6 +70,9 @@ export const VARIANTS: readonly Variant[] = [
     },
     headers: HTML,
   },
+  // Not a target: bare Koa sending D's 503 page (same bytes and headers) from its route. D over R is what the
+  // middleware itself costs under load; R over A is what answering with a 1.9 KB page instead of 11 bytes costs.
+  { name: 'R', label: 'reference: bare Koa sending D\'s page', middleware: false, flag: { ...flagOn, enabled: false }, headers: HTML, replays: 'D' },
 ];
 
 export function variantByName(name: string): Variant {
