@@ -11,7 +11,7 @@ import type { Socket } from 'node:net';
 import type Koa from 'koa';
 import compose from 'koa-compose';
 import { createApp } from './app.js';
-import { rolloutSessionIds, SESSION_HEADER, variantByName, type VariantName } from './variants.js';
+import { bootstrappedUnleash, FLAG, rolloutSessionIds, SESSION_HEADER, variantByName, type VariantName } from './variants.js';
 
 const ITERATIONS = Number(process.env.BENCH_MICRO_ITERATIONS ?? 20_000);
 const PAIRS = Number(process.env.BENCH_MICRO_PAIRS ?? 11);
@@ -114,9 +114,32 @@ for (const { variant: name, path } of CASES) {
   });
 }
 
+// What Unleash itself charges per decision in these loops (same kind of context the middleware builds), so the
+// F and G rows can be split into Unleash's share and the middleware's.
+const unleashCalls: { variant: VariantName; call: string; ns: number }[] = [];
+for (const name of ['D', 'F', 'G'] as const) {
+  const variant = variantByName(name);
+  const unleash = await bootstrappedUnleash(variant.flag);
+  const contexts = name === 'D'
+    ? [{}]
+    : ids.map((id) => ({ remoteAddress: '127.0.0.1', sessionId: id, properties: { path: '/', method: 'GET', hostname: '127.0.0.1' } }));
+  const call = name === 'G' ? 'getVariant' : 'isEnabled';
+  const once = (i: number): unknown => (call === 'getVariant' ? unleash.getVariant(FLAG, contexts[i % contexts.length]) : unleash.isEnabled(FLAG, contexts[i % contexts.length], false));
+  const timings: number[] = [];
+  for (let pair = 0; pair <= PAIRS; pair += 1) {
+    const start = process.cpuUsage();
+    for (let i = 0; i < ITERATIONS; i += 1) once(i);
+    const used = process.cpuUsage(start);
+    if (pair > 0) timings.push(((used.user + used.system) * 1000) / ITERATIONS);
+  }
+  unleash.destroy();
+  unleashCalls.push({ variant: name, call: `${call}(${name === 'D' ? 'empty context' : 'request context'})`, ns: Math.round(median(timings)) });
+}
+
 if (process.send) {
-  process.send({ type: 'results', results }, () => process.exit(0));
+  process.send({ type: 'results', results, unleashCalls }, () => process.exit(0));
 } else {
   console.table(results);
+  console.table(unleashCalls);
   process.exit(0);
 }

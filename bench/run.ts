@@ -214,15 +214,21 @@ interface MicroSummary {
   baselineNs: number;
 }
 
-async function runMicro(): Promise<MicroSummary[]> {
+async function runMicro(): Promise<{ results: MicroSummary[]; unleashCalls: UnleashCall[] }> {
   log('per-request cost: tight loop over the middleware with real Koa contexts (CPU 1)');
   const child = spawn('taskset', ['-c', CONFIG.serverCpu, process.execPath, '--expose-gc', '--import', 'tsx', here('micro.ts')], {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const { results } = await nextMessage<{ results: MicroSummary[] }>(child, 'results');
+  const reply = await nextMessage<{ results: MicroSummary[]; unleashCalls: UnleashCall[] }>(child, 'results');
   await new Promise((resolve) => child.once('exit', resolve));
-  return results;
+  return reply;
+}
+
+interface UnleashCall {
+  variant: VariantName;
+  call: string;
+  ns: number;
 }
 
 // ---------------------------------------------------------------------------------------------- memory
@@ -334,8 +340,9 @@ function printLoad(load: LoadSummary[]): void {
   })));
 }
 
-function printMicro(micro: MicroSummary[]): void {
-  console.log('\nMiddleware own time per request (loop with the middleware minus the same loop with a no-op middleware)');
+function printMicro({ results: micro, unleashCalls }: { results: MicroSummary[]; unleashCalls: UnleashCall[] }): void {
+  console.log('\nMiddleware own CPU time per request (loop with the middleware minus the same loop with a no-op middleware;');
+  console.log("'koa-layer': koa-compose with [no-op, route] minus [route], what Koa charges for any one more middleware)");
   console.table(micro.map((entry) => ({
     variant: entry.variant,
     path: entry.path,
@@ -344,6 +351,8 @@ function printMicro(micro: MicroSummary[]): void {
     'no-op loop ns': entry.baselineNs,
     target: MICRO_TARGET_NS[entry.path] ? `<= ${MICRO_TARGET_NS[entry.path]} ${verdict(entry.ownNs <= MICRO_TARGET_NS[entry.path]!)}` : '',
   })));
+  console.log('Unleash alone, per call, in the same kind of loop (part of the rows above):');
+  console.table(unleashCalls);
 }
 
 function printMemory(memory: MemorySummary): void {
