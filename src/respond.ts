@@ -112,9 +112,39 @@ function textBody(facts: WindowFacts): string {
   return `${lines.join('\n')}\n`;
 }
 
-function sendText(ctx: Context, facts: WindowFacts): void {
+/** Bodies already built for one payload in one language and mode; `page*` only with static `locals`. */
+interface KeptBodies {
+  json?: string;
+  text?: string;
+  page?: string;
+  pageWithRefresh?: string;
+}
+
+/**
+ * With the options fixed, a body depends only on the payload and the words (one frozen object per language
+ * and mode), plus, for the page, whether `Refresh` applies. The payload parser hands out one frozen object per
+ * distinct payload, so bodies are kept per payload object (weakly: payloads the parser drops go too) and per words.
+ */
+function createBodyKeeper(): (payload: MaintenancePayload, words: LocalizedTexts) => KeptBodies {
+  const byPayload = new WeakMap<MaintenancePayload, Map<LocalizedTexts, KeptBodies>>();
+  return function keptBodies(payload, words) {
+    let byWords = byPayload.get(payload);
+    if (!byWords) {
+      byWords = new Map();
+      byPayload.set(payload, byWords);
+    }
+    let kept = byWords.get(words);
+    if (!kept) {
+      kept = {};
+      byWords.set(words, kept);
+    }
+    return kept;
+  };
+}
+
+function sendText(ctx: Context, facts: WindowFacts, kept?: KeptBodies): void {
   ctx.type = 'text/plain; charset=utf-8';
-  ctx.body = textBody(facts);
+  ctx.body = kept ? (kept.text ??= textBody(facts)) : textBody(facts);
 }
 
 /**
@@ -131,12 +161,15 @@ export function createResponder(options: ResponderOptions): Respond {
   const languages = options.languages ?? SHIPPED_LANGUAGES;
   const pickLanguage = memoByHeader('accept-language', createLanguagePicker(languages));
   const varyLanguage = variesByLanguage(languages);
+  const keptBodies = createBodyKeeper();
+  const pageIsStatic = typeof options.locals !== 'function';
 
-  async function sendPage(ctx: Context, facts: WindowFacts): Promise<void> {
+  async function sendPage(ctx: Context, facts: WindowFacts, kept: KeptBodies): Promise<void> {
     try {
       const html = await renderPage(ctx, pageTexts(facts), facts.words);
       ctx.type = 'text/html; charset=utf-8';
       ctx.body = html;
+      if (pageIsStatic) kept[facts.refresh === undefined ? 'page' : 'pageWithRefresh'] = html; // a failure is not kept
     } catch (error) {
       report('error', 'render', `rendering the maintenance page "${options.view}" failed; answered in plain text`, error);
       sendText(ctx, facts);
@@ -157,12 +190,19 @@ export function createResponder(options: ResponderOptions): Respond {
     setHeaders(ctx, facts);
     if (varyLanguage) ctx.vary('Accept-Language');
     const type = negotiateType(ctx);
-    if (type === 'html') return sendPage(ctx, facts);
-    if (type === 'json' || type === 'application/problem+json') {
-      ctx.type = 'application/problem+json; charset=utf-8';
-      ctx.body = problemBody(facts);
+    const kept = keptBodies(payload, facts.words);
+    if (type === 'html') {
+      const page = facts.refresh === undefined ? kept.page : kept.pageWithRefresh;
+      if (page === undefined) return sendPage(ctx, facts, kept);
+      ctx.type = 'text/html; charset=utf-8';
+      ctx.body = page;
       return;
     }
-    sendText(ctx, facts);
+    if (type === 'json' || type === 'application/problem+json') {
+      ctx.type = 'application/problem+json; charset=utf-8';
+      ctx.body = kept.json ??= problemBody(facts);
+      return;
+    }
+    sendText(ctx, facts, kept);
   };
 }
