@@ -46,7 +46,21 @@ function compileTrust(trustProxy: TrustProxy): TrustFunction | false {
  */
 export function createClientIpResolver(trustProxy: TrustProxy): ClientIpResolver {
   const trust = compileTrust(trustProxy);
-  if (trust === false) return (req) => normalize(req.socket?.remoteAddress);
+  if (trust === false) {
+    // A connection's peer address never changes, and keep-alive sends many requests over one socket:
+    // normalise it once per socket (weakly held; an address not known yet is not kept).
+    const bySocket = new WeakMap<object, string>();
+    return function socketAddress(req) {
+      const socket = req.socket;
+      if (!socket) return undefined;
+      let address = bySocket.get(socket);
+      if (address === undefined) {
+        address = normalize(socket.remoteAddress);
+        if (address !== undefined) bySocket.set(socket, address);
+      }
+      return address;
+    };
+  }
   const guardedTrust = (address: string, hop: number): boolean => typeof address === 'string' && trust(address, hop) === true;
   return function resolveClientIp(req) {
     try {
