@@ -82,10 +82,16 @@ export function compileIpMatcher(entries: readonly unknown[], optionName: string
     return parsed;
   });
   if (ranges.length === 0) return () => false;
+  // The same client usually asks many times in a row: remember the last answer (a pure function of the text).
+  let lastAddress: string | undefined;
+  let lastAnswer = false;
   return function matchesIp(address: string): boolean {
+    if (address === lastAddress) return lastAnswer;
     const words = parseIp(address);
-    if (!words) return false;
-    for (const range of ranges) if (inRange(words, range)) return true;
-    return false;
+    let answer = false;
+    if (words) for (const range of ranges) if (inRange(words, range)) { answer = true; break; }
+    lastAddress = address;
+    lastAnswer = answer;
+    return answer;
   };
 }
