@@ -70,10 +70,11 @@ function factsOf(payload: MaintenancePayload, retryAfterOption: number | Date | 
   return facts;
 }
 
-function setHeaders(ctx: Context, facts: WindowFacts): void {
+/** `varyBy`: the request headers this answer depends on, given to one `ctx.vary` (one parse of any existing Vary). */
+function setHeaders(ctx: Context, facts: WindowFacts, varyBy: string | string[]): void {
   ctx.status = 503;
   ctx.set('Cache-Control', 'no-store');
-  ctx.vary('Accept');
+  ctx.vary(varyBy);
   if (facts.retryAfter !== undefined) ctx.set('Retry-After', String(facts.retryAfter));
   else if (facts.until !== undefined) ctx.set('Retry-After', facts.until.toUTCString());
   ctx.set('Content-Language', facts.words.lang);
@@ -160,7 +161,7 @@ export function createResponder(options: ResponderOptions): Respond {
   const negotiateType = memoByHeader('accept', (ctx) => ctx.accepts(NEGOTIABLE));
   const languages = options.languages ?? SHIPPED_LANGUAGES;
   const pickLanguage = memoByHeader('accept-language', createLanguagePicker(languages));
-  const varyLanguage = variesByLanguage(languages);
+  const varyBy = variesByLanguage(languages) ? ['Accept', 'Accept-Language'] : 'Accept';
   const keptBodies = createBodyKeeper();
   const pageIsStatic = typeof options.locals !== 'function';
 
@@ -187,8 +188,7 @@ export function createResponder(options: ResponderOptions): Respond {
   return async function respond(ctx, payload, mode = 'block') {
     const facts = factsOf(payload, retryAfter, localizedTexts(pickLanguage(ctx), mode), mode);
     if (refresh !== undefined && (ctx.method === 'GET' || ctx.method === 'HEAD')) facts.refresh = refresh;
-    setHeaders(ctx, facts);
-    if (varyLanguage) ctx.vary('Accept-Language');
+    setHeaders(ctx, facts, varyBy);
     const type = negotiateType(ctx);
     const kept = keptBodies(payload, facts.words);
     if (type === 'html') {
