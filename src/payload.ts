@@ -86,8 +86,14 @@ function interpret(payload: VariantPayload, report: Report): MaintenancePayload 
 /** Parses each distinct payload once; a string payload is read as the message. */
 export function createPayloadParser(report: Report): PayloadParser {
   const cache = new Map<string, MaintenancePayload>();
+  // Unleash hands out the same payload object for as long as the flag's definition stays: look that object up
+  // first (weakly held; its type and value are compared, so even a payload changed in place is parsed afresh)
+  // before building the text key, which costs a concatenation and a hash of the whole value per request.
+  const byObject = new WeakMap<VariantPayload, { type: string; value: string; parsed: MaintenancePayload }>();
   return function parsePayload(payload) {
     if (!payload || typeof payload.value !== 'string') return NO_PAYLOAD;
+    const seen = typeof payload === 'object' ? byObject.get(payload) : undefined;
+    if (seen && seen.type === payload.type && seen.value === payload.value) return seen.parsed;
     const key = `${payload.type}\u0000${payload.value}`;
     let parsed = cache.get(key);
     if (!parsed) {
@@ -95,6 +101,7 @@ export function createPayloadParser(report: Report): PayloadParser {
       if (cache.size >= MAX_CACHED) cache.clear();
       cache.set(key, parsed);
     }
+    if (typeof payload === 'object') byObject.set(payload, { type: payload.type, value: payload.value, parsed });
     return parsed;
   };
 }
