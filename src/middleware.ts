@@ -1,7 +1,7 @@
 import type { Context, Middleware, Next } from 'koa';
 import { createFlagReader } from './flag.js';
 import { resolveOptions, type MaintenanceOptions } from './options.js';
-import { canonicalPath } from './path-matcher.js';
+import { pathForRules } from './path-matcher.js';
 import { createPayloadParser } from './payload.js';
 import { createReporter } from './reporter.js';
 import { createResponder } from './respond.js';
@@ -70,7 +70,7 @@ export function maintenance(options: MaintenanceOptions): Middleware {
       record(ctx, 'bypass-secret', clientIp, mode);
       return next();
     }
-    const path = canonicalPath(ctx.path);
+    const path = pathForRules(ctx.path);
     if (path !== undefined && isHealthPath(path)) {
       record(ctx, 'health', clientIp, mode);
       return next();

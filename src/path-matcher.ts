@@ -4,13 +4,8 @@ import { optionError } from './option-error.js';
 /** Tells whether a canonical path is one of the allowed URLs. */
 export type UrlMatcher = (canonicalPath: string) => boolean;
 
-/**
- * The one form of a request path that allowed-URL patterns see: percent-decoded once (so `%2F` is a
- * separator and `%61` is `a`), backslashes read as slashes (as browsers and some proxies do), dot
- * segments resolved and repeated slashes collapsed. `/admin/../private` is `/private`, `//admin` is
- * `/admin`. Returns `undefined` when the path cannot be decoded, which callers treat as "not allowed".
- */
-export function canonicalPath(path: string): string | undefined {
+/** Percent-decodes once, reads backslashes as slashes, and makes the path absolute; `undefined` if undecodable. */
+function decodeOnce(path: string): string | undefined {
   let decoded: string;
   try {
     decoded = decodeURIComponent(path);
@@ -18,7 +13,29 @@ export function canonicalPath(path: string): string | undefined {
     return undefined;
   }
   const slashed = decoded.replaceAll('\\', '/');
-  return posix.normalize(slashed.startsWith('/') ? slashed : `/${slashed}`);
+  return slashed.startsWith('/') ? slashed : `/${slashed}`;
+}
+
+/**
+ * The canonical form of a path: percent-decoded once (so `%2F` is a separator and `%61` is `a`), backslashes
+ * read as slashes (as browsers and some proxies do), dot segments resolved and repeated slashes collapsed.
+ * `/admin/../private` is `/private`, `//admin` is `/admin`. `undefined` when the path cannot be decoded.
+ */
+export function canonicalPath(path: string): string | undefined {
+  const decoded = decodeOnce(path);
+  return decoded === undefined ? undefined : posix.normalize(decoded);
+}
+
+/**
+ * The path that allowed-URL and health-path rules see: the canonical path, but only when the request's path
+ * already is canonical once decoded. A path with `.` or `..` segments, `//` or `\` is `undefined` (never
+ * allowed): the gate would read `/api/../healthz` as `/healthz` while a router mounted on `/api` takes it
+ * as its own, so such a path must not be let through on the strength of a rule.
+ */
+export function pathForRules(path: string): string | undefined {
+  const decoded = decodeOnce(path);
+  if (decoded === undefined) return undefined;
+  return posix.normalize(decoded) === decoded ? decoded : undefined;
 }
 
 function compilePattern(pattern: unknown, index: number): RegExp {

@@ -73,8 +73,8 @@ describe('the maintenance middleware', () => {
       ['/admin', 200],
       ['/admin/users', 200],
       ['/%61dmin/x', 200],
-      ['//admin', 200],
-      ['/./admin', 200],
+      ['//admin', 503], // not written canonically: a router may read it differently, so no rule lets it through
+      ['/./admin', 503],
       ['/admin/../private', 503],
       ['/admin/%2e%2e/private', 503],
       ['/admin%2F..%2Fprivate', 503],

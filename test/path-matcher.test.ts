@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { canonicalPath, compileUrlMatcher } from '../src/path-matcher.js';
+import { canonicalPath, compileUrlMatcher, pathForRules } from '../src/path-matcher.js';
 
 describe('canonicalPath', () => {
   const cases: [raw: string, canonical: string | undefined][] = [
@@ -51,4 +51,29 @@ describe('compileUrlMatcher', () => {
   it('allows nothing when there are no patterns', () => {
     expect(compileUrlMatcher([])('/')).to.equal(false);
   });
+});
+
+describe('pathForRules', () => {
+  const cases: [raw: string, path: string | undefined][] = [
+    ['/healthz', '/healthz'],
+    ['/admin/', '/admin/'],
+    ['/%61dmin/x', '/admin/x'],
+    ['/admin%2Fx', '/admin/x'],
+    ['/%252e%252e/x', '/%2e%2e/x'],
+    ['/', '/'],
+    ['/graphql/../healthz', undefined],
+    ['/graphql/%2e%2e/healthz', undefined],
+    ['/graphql/..%2Fhealthz', undefined],
+    ['/graphql\\..\\healthz', undefined],
+    ['//admin', undefined],
+    ['/admin//x', undefined],
+    ['/./admin', undefined],
+    ['/admin/.', undefined],
+    ['/%E0%A4%A', undefined],
+  ];
+  for (const [raw, path] of cases) {
+    it(`${JSON.stringify(raw)} → ${path === undefined ? 'no rule applies' : JSON.stringify(path)}`, () => {
+      expect(pathForRules(raw)).to.equal(path);
+    });
+  }
 });
