@@ -1,15 +1,15 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
-export default defineConfig({
-  // `cli` is the `unleash-maintenance` bin; `index` keeps its output names (dist/index.*).
-  entry: { index: 'src/index.ts', cli: 'src/cli/main.ts' },
-  // Each entry self-contained: no shared chunk between the library and the command.
-  splitting: false,
-  format: ['esm', 'cjs'],
-  dts: true,
+const shared: Options = {
+  target: 'node20',
+  sourcemap: true,
   // The default views folder is found through import.meta.url; the shim gives the CommonJS build the same.
   shims: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-});
+};
+
+export default defineConfig([
+  // The library: ESM and CommonJS, each with its own type declarations (dist/index.*).
+  { ...shared, entry: { index: 'src/index.ts' }, format: ['esm', 'cjs'], dts: true, clean: ['index.*'] },
+  // The `unleash-maintenance` command: one self-contained ESM file, no shared chunk with the library.
+  { ...shared, entry: { cli: 'src/cli/main.ts' }, format: ['esm'], splitting: false, clean: ['cli.*'] },
+]);

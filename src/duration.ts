@@ -12,18 +12,21 @@ export interface DurationLimit {
   readonly reason: string;
 }
 
+/** Whole seconds (a number) or `'90s'`, `'30m'`, `'12h'`, `'7d'` in whole seconds; `undefined` for anything else. */
+export function secondsOf(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const match = DURATION.exec(value.trim());
+  return match ? Number(match[1]) * (SECONDS_PER_UNIT[match[2] as string] as number) : undefined;
+}
+
 /**
  * Reads a duration option as whole seconds, at least 1 and at most `limit.seconds`; anything else is a
  * TypeError naming the option. Compiled once at start, never per request.
  */
 export function parseDuration(name: string, value: unknown, limit?: DurationLimit): number {
-  let seconds: number | undefined;
-  if (typeof value === 'number') seconds = value;
-  else if (typeof value === 'string') {
-    const match = DURATION.exec(value.trim());
-    if (match) seconds = Number(match[1]) * (SECONDS_PER_UNIT[match[2] as string] as number);
-  }
-  if (seconds === undefined || !Number.isSafeInteger(seconds) || seconds < 1) {
+  const seconds = secondsOf(value);
+  if (seconds === undefined || seconds < 1) {
     throw optionError(name, value, "is not a duration: whole seconds (1 or more) or a number with a unit, like '30m', '12h' or '7d'");
   }
   if (limit && seconds > limit.seconds) throw optionError(name, value, `is longer than ${limit.seconds} seconds (${limit.reason})`);

@@ -1,15 +1,13 @@
+import { secondsOf } from '../duration.js';
 import { ControlInputError } from './errors.js';
 
-const UNIT_MS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const DURATION = /^(\d{1,6})(s|m|h|d)$/;
 // A date with a time, as the middleware's payload reader demands; the zone may be omitted (local time).
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?$/;
 
-/** `90s`, `30m`, `2h`, `1d` in milliseconds; undefined for anything else. */
+/** `90s`, `30m`, `2h`, `1d` in milliseconds; undefined for anything else (a bare number has no unit here). */
 export function parseDuration(text: string): number | undefined {
-  const match = DURATION.exec(text.trim());
-  if (!match) return undefined;
-  return Number(match[1]) * UNIT_MS[match[2] as string]!;
+  const seconds = /^\d+[smhd]$/.test(text.trim()) ? secondsOf(text) : undefined;
+  return seconds === undefined ? undefined : seconds * 1000;
 }
 
 /** Reads `until` (a Date, an ISO 8601 time or a duration from `now`) and insists it lies in the future. */
