@@ -100,7 +100,8 @@ describe('the 503 answer', () => {
       expect(page.match(/<h1>/g)).to.have.length(1);
       expect(page).to.contain('<meta name="viewport"');
       expect(page).to.contain('prefers-color-scheme: dark');
-      expect(page).not.to.match(/<script|<link|src=|url\(|@import/i);
+      expect(page).not.to.match(/<script|src=|url\(|@import/i);
+      expect(page.match(/<link[^>]*>/g), 'only the empty data: icon, which spares a /favicon.ico request').to.deep.equal(['<link rel="icon" href="data:,">']);
     });
 
     it('shows the expected end as a <time> when it is known', async () => {

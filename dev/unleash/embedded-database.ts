@@ -49,7 +49,8 @@ export async function startEmbeddedDatabase({ startTimeoutMs = 60_000 }: Embedde
   const removeOnExit = () => rmSync(workDir, { recursive: true, force: true });
   process.on('exit', removeOnExit);
   const cleanUp = async () => {
-    await postgres.stop().catch((error: unknown) => log.push(String(error)));
+    // stop() never settles if Postgres already exited (e.g. after a Ctrl-C to the whole process group).
+    await withDeadline(postgres.stop(), 15_000, 'embedded Postgres to stop').catch((error: unknown) => log.push(String(error)));
     await rm(workDir, { recursive: true, force: true });
     process.off('exit', removeOnExit);
   };

@@ -32,7 +32,8 @@ function unleashOptions(config: ServerChildConfig): IUnleashOptions {
     telemetry: false,
     // Without the cache, a toggle reaches clients on their next poll.
     clientFeatureCaching: { enabled: false },
-    authentication: { initApiTokens: initialTokens(config) },
+    // Pinned, so the sign-in the demo prints holds even if UNLEASH_DEFAULT_ADMIN_* is set in the environment.
+    authentication: { initApiTokens: initialTokens(config), initialAdminUser: { username: 'admin', password: 'unleash4all' } },
     logLevel: config.logLevel as IUnleashOptions['logLevel'],
   };
 }
