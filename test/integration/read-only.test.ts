@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { waitFor, type UnleashStack } from '../../dev/unleash/index.js';
+import type { UnleashStack } from '../../dev/unleash/index.js';
 import { startApp, type RunningApp } from './support/app.js';
-import { createTestClient, waitUntilSynchronized, type TestClient } from './support/client.js';
-import { uniqueFlagName } from './support/flags.js';
+import type { TestClient } from './support/client.js';
+import { createFlagWithPayload, productionClientSeeing, uniqueFlagName } from './support/flags.js';
 import { SERVER_START_TIMEOUT_MS, sharedUnleash } from './support/shared-unleash.js';
 
 const PAYLOAD = { mode: 'read-only', message: 'Orders are paused while we move to a bigger database.' };
@@ -16,27 +16,8 @@ describe('integration: a read-only window decided by the variant payload', funct
   before(async function () {
     this.timeout(SERVER_START_TIMEOUT_MS);
     stack = await sharedUnleash();
-    await stack.admin.createFlag(flag);
-    await stack.admin.addStrategy(flag, 'production', {
-      name: 'flexibleRollout',
-      parameters: { rollout: '100', stickiness: 'default', groupId: flag },
-      variants: [
-        {
-          name: 'read-only',
-          weight: 1000,
-          weightType: 'variable',
-          stickiness: 'default',
-          payload: { type: 'json', value: JSON.stringify(PAYLOAD) },
-        },
-      ],
-    });
-    await stack.admin.setEnabled(flag, 'production', true);
-    client = createTestClient({ url: stack.url, token: stack.tokens.production });
-    await waitUntilSynchronized(client);
-    await waitFor(() => (client.unleash.getFeatureToggleDefinition(flag)?.enabled ? true : undefined), {
-      description: `the client to see ${flag} enabled`,
-      timeoutMs: 2_000,
-    });
+    await createFlagWithPayload(stack, flag, 'production', PAYLOAD);
+    client = await productionClientSeeing(stack, flag);
     // The option says block: only the payload can make this window read-only.
     app = await startApp({ unleash: client.unleash, flagName: flag, mode: 'block' });
   });

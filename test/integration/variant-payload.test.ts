@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { waitFor, type UnleashStack } from '../../dev/unleash/index.js';
+import type { UnleashStack } from '../../dev/unleash/index.js';
 import { startApp, type RunningApp } from './support/app.js';
-import { createTestClient, waitUntilSynchronized, type TestClient } from './support/client.js';
-import { uniqueFlagName } from './support/flags.js';
+import type { TestClient } from './support/client.js';
+import { createFlagWithPayload, productionClientSeeing, uniqueFlagName } from './support/flags.js';
 import { httpGet } from './support/http.js';
 import { SERVER_START_TIMEOUT_MS, sharedUnleash } from './support/shared-unleash.js';
 
@@ -17,27 +17,8 @@ describe('integration: variant payload from Unleash', function () {
   before(async function () {
     this.timeout(SERVER_START_TIMEOUT_MS);
     stack = await sharedUnleash();
-    await stack.admin.createFlag(flag);
-    await stack.admin.addStrategy(flag, 'production', {
-      name: 'flexibleRollout',
-      parameters: { rollout: '100', stickiness: 'default', groupId: flag },
-      variants: [
-        {
-          name: 'notice',
-          weight: 1000,
-          weightType: 'variable',
-          stickiness: 'default',
-          payload: { type: 'json', value: JSON.stringify(PAYLOAD) },
-        },
-      ],
-    });
-    await stack.admin.setEnabled(flag, 'production', true);
-    client = createTestClient({ url: stack.url, token: stack.tokens.production });
-    await waitUntilSynchronized(client);
-    await waitFor(() => (client.unleash.getFeatureToggleDefinition(flag)?.enabled ? true : undefined), {
-      description: `the client to see ${flag} enabled`,
-      timeoutMs: 2_000,
-    });
+    await createFlagWithPayload(stack, flag, 'production', PAYLOAD);
+    client = await productionClientSeeing(stack, flag);
     app = await startApp({ unleash: client.unleash, flagName: flag });
   });
 
