@@ -3,3 +3,4 @@ export { createAdminApi, type AdminApi, type Strategy, type StrategyVariant } fr
 export { LOCAL_TOKENS, type LocalTokens } from './tokens.js';
 export { waitFor, type WaitForOptions } from './wait-for.js';
 export { findFreePort } from './free-port.js';
+export { stopChild } from './stop-child.js';

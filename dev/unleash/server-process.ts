@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createLogBuffer } from './log-buffer.js';
+import { stopChild } from './stop-child.js';
 import type { ServerChildConfig } from './server-config.js';
 import { waitFor } from './wait-for.js';
 
@@ -81,18 +81,6 @@ async function waitUntilHealthy(url: string, child: ChildProcess, timeoutMs: num
 async function healthy(url: string): Promise<true | undefined> {
   const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) });
   return response.ok ? true : undefined;
-}
-
-async function stopChild(child: ChildProcess, stopTimeoutMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
-  try {
-    await exited;
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Last resort when the test run exits without stopping the server. */

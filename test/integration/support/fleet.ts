@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { stopChild } from '../../../dev/unleash/index.js';
 import type { FleetAppReady } from './fleet-app.js';
 
 const FLEET_APP = fileURLToPath(new URL('./fleet-app.ts', import.meta.url));
@@ -25,7 +26,7 @@ export async function startFleetMember(options: FleetMemberOptions): Promise<Fle
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, UNLEASH_URL: options.unleashUrl, UNLEASH_TOKEN: options.token, FLAG_NAME: options.flagName },
   });
-  const stop = () => stopProcess(child, stopTimeoutMs);
+  const stop = () => stopChild(child, stopTimeoutMs);
   try {
     const [ready] = (await once(child, 'message', { signal: AbortSignal.timeout(readyTimeoutMs) })) as [FleetAppReady];
     return { url: `http://127.0.0.1:${ready.port}`, stop };
@@ -35,14 +36,3 @@ export async function startFleetMember(options: FleetMemberOptions): Promise<Fle
   }
 }
 
-async function stopProcess(child: ChildProcess, stopTimeoutMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
-  try {
-    await exited;
-  } finally {
-    clearTimeout(timer);
-  }
-}
