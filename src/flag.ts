@@ -28,9 +28,10 @@ export interface UnleashLike {
 export type FlagAnswer = false | { readonly payload: MaintenancePayload };
 
 export interface FlagReader {
-  /** Whether this request's answer may depend on the Unleash context (so it is worth building one). */
-  needsContext(): boolean;
-  ask(context: UnleashContext | undefined): FlagAnswer;
+  /** The flag's shape for this request: read once, then handed to `ask` (one definition lookup per request). */
+  shape(): FlagShape;
+  /** `context` is needed only when the shape is not `contextFree`. */
+  ask(shape: FlagShape, context: UnleashContext | undefined): FlagAnswer;
 }
 
 export interface FlagReaderOptions {
@@ -42,13 +43,15 @@ export interface FlagReaderOptions {
   report: Report;
 }
 
-interface FlagShape {
+export interface FlagShape {
   /** No strategy, constraint, segment, dependency or impression event can see the context. */
   readonly contextFree: boolean;
   /** Variants exist, so `getVariant` both decides and gives the payload (one metrics count, not two). */
   readonly hasVariants: boolean;
 }
 
+/** With `override` set Unleash is not asked, so nothing of the request matters. */
+const OVERRIDDEN: FlagShape = { contextFree: true, hasVariants: false };
 const UNKNOWN_CLIENT: FlagShape = { contextFree: false, hasVariants: true };
 const ABSENT_FLAG: FlagShape = { contextFree: true, hasVariants: false };
 const EMPTY_CONTEXT: UnleashContext = Object.freeze({}) as UnleashContext;
@@ -101,8 +104,7 @@ export function createFlagReader(options: FlagReaderOptions): FlagReader {
     return variant.feature_enabled ? { payload: parsePayload(variant.payload) } : false;
   }
 
-  function askUnleash(context: UnleashContext): FlagAnswer {
-    const shape = currentShape();
+  function askUnleash(shape: FlagShape, context: UnleashContext): FlagAnswer {
     if (shape.hasVariants && shape !== UNKNOWN_CLIENT) return variantAnswer(context);
     if (!unleash.isEnabled(flagName, context, fallback)) return false;
     return shape === UNKNOWN_CLIENT ? payloadAnswer(context) : ON_WITHOUT_PAYLOAD;
@@ -119,11 +121,11 @@ export function createFlagReader(options: FlagReaderOptions): FlagReader {
   }
 
   return {
-    needsContext: () => override === undefined && !currentShape().contextFree,
-    ask(context) {
+    shape: () => (override === undefined ? currentShape() : OVERRIDDEN),
+    ask(shape, context) {
       if (override !== undefined) return override ? ON_WITHOUT_PAYLOAD : false;
       try {
-        return askUnleash(context ?? EMPTY_CONTEXT);
+        return askUnleash(shape, context ?? EMPTY_CONTEXT);
       } catch (error) {
         report('error', 'unleash', `asking Unleash for "${flagName}" failed; answering with fallback (${fallback})`, error);
         return fallback ? ON_WITHOUT_PAYLOAD : false;

@@ -49,14 +49,14 @@ export function maintenance(options: MaintenanceOptions): Middleware {
       ctx.state.maintenance = SKIPPED;
       return next();
     }
-    const needsContext = flag.needsContext();
-    let clientIp = needsContext ? resolveClientIp(ctx.req) : undefined;
-    const answer = flag.ask(needsContext ? buildContext(ctx, clientIp) : undefined);
+    const shape = flag.shape();
+    let clientIp = shape.contextFree ? undefined : resolveClientIp(ctx.req);
+    const answer = flag.ask(shape, shape.contextFree ? undefined : buildContext(ctx, clientIp));
     if (answer === false) {
       ctx.state.maintenance = OFF;
       return next();
     }
-    if (!needsContext) clientIp = resolveClientIp(ctx.req);
+    if (shape.contextFree) clientIp = resolveClientIp(ctx.req);
     const mode = readOnly.modeOf(answer.payload);
     if (clientIp !== undefined && isBypassIp(clientIp)) {
       record(ctx, 'bypass-ip', clientIp, mode);

@@ -182,7 +182,7 @@ export function createResponder(options: ResponderOptions): Respond {
 
   // Loading and compiling Pug takes most of a second; doing it now keeps that off the first blocked request.
   // A failure is not kept, so the first blocked request renders again and reports it.
-  if (typeof options.locals !== 'function') {
+  if (pageIsStatic) {
     const facts = factsOf({}, retryAfter, localizedTexts(languages[0] ?? 'en', 'block'), 'block');
     if (refresh !== undefined) facts.refresh = refresh;
     renderPage(undefined as never, pageTexts(facts), facts.words).catch(() => {});
