@@ -1,3 +1,5 @@
+import type { StrategyVariant } from '../../src/control/admin-types.js';
+
 /**
  * A small client for the Unleash Admin API, enough to drive a flag from
  * tests and the demo. Every method throws on an unexpected status.
@@ -10,13 +12,8 @@ export interface Strategy {
   variants?: StrategyVariant[];
 }
 
-export interface StrategyVariant {
-  name: string;
-  weight: number;
-  weightType: 'variable' | 'fix';
-  stickiness: string;
-  payload?: { type: 'json' | 'string' | 'number' | 'csv'; value: string };
-}
+/** The same variant shape the shipped control client writes. */
+export type { StrategyVariant } from '../../src/control/admin-types.js';
 
 export interface AdminApi {
   createFlag(name: string, type?: string): Promise<void>;

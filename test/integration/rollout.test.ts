@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { Agent } from 'node:http';
-import { waitFor, type UnleashStack } from '../../dev/unleash/index.js';
+import type { UnleashStack } from '../../dev/unleash/index.js';
 import { startApp, type RunningApp } from './support/app.js';
-import { createTestClient, waitUntilSynchronized, type TestClient } from './support/client.js';
-import { uniqueFlagName } from './support/flags.js';
+import type { TestClient } from './support/client.js';
+import { productionClientSeeing, uniqueFlagName } from './support/flags.js';
 import { httpGet } from './support/http.js';
 import { SERVER_START_TIMEOUT_MS, sharedUnleash } from './support/shared-unleash.js';
 
@@ -28,12 +28,7 @@ describe('integration: gradual rollout by sessionId', function () {
       parameters: { rollout: String(ROLLOUT_PERCENT), stickiness: 'sessionId', groupId: 'maintenance-rollout' },
     });
     await stack.admin.setEnabled(flag, 'production', true);
-    client = createTestClient({ url: stack.url, token: stack.tokens.production });
-    await waitUntilSynchronized(client);
-    await waitFor(() => (client.unleash.getFeatureToggleDefinition(flag)?.enabled ? true : undefined), {
-      description: `the client to see ${flag} enabled`,
-      timeoutMs: 2_000,
-    });
+    client = await productionClientSeeing(stack, flag);
     app = await startApp({
       unleash: client.unleash,
       flagName: flag,
