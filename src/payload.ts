@@ -91,7 +91,8 @@ export function createPayloadParser(report: Report): PayloadParser {
   // before building the text key, which costs a concatenation and a hash of the whole value per request.
   const byObject = new WeakMap<VariantPayload, { type: string; value: string; parsed: MaintenancePayload }>();
   return function parsePayload(payload) {
-    if (!payload || typeof payload.value !== 'string') return NO_PAYLOAD;
+    // A malformed server answer (`{ type: {}, value: '' }`) means no payload, never an error building the key.
+    if (!payload || typeof payload.type !== 'string' || typeof payload.value !== 'string') return NO_PAYLOAD;
     const seen = typeof payload === 'object' ? byObject.get(payload) : undefined;
     if (seen && seen.type === payload.type && seen.value === payload.value) return seen.parsed;
     const key = `${payload.type}\u0000${payload.value}`;

@@ -8,6 +8,7 @@ import request from 'supertest';
 import type { Unleash } from 'unleash-client';
 import type { UnleashLike } from '../../src/index.js';
 import { BUNDLED_VIEWS } from '../../src/options.js';
+import { propertyTimeout, seeded } from '../support/property.js';
 import { gateApp, recordingLogger, THROUGH, type GateApp, type RecordingLogger } from './support/app.js';
 import { startFeaturesServer, type FeaturesServer } from './support/features-server.js';
 import { closeServer, listen, rawGet, type RawResponse } from './support/raw-http.js';
@@ -226,7 +227,7 @@ describe('hardening: faults', function () {
     }
 
     it('any generated definition (wrong types everywhere) gets a 200 or a 503, never a 500', async function () {
-      this.timeout(60_000);
+      this.timeout(propertyTimeout(60_000));
       const junk = fc.jsonValue({ maxDepth: 2 });
       const strategy = fc.oneof(
         fc.constant(null),
@@ -265,7 +266,7 @@ describe('hardening: faults', function () {
             unleash.destroy();
           }
         }),
-        { numRuns: 1000 },
+        seeded(1000),
       );
     });
   });
