@@ -43,18 +43,21 @@ const PROBLEM_TYPE = 'https://www.rfc-editor.org/rfc/rfc9110#status.503';
 const NEGOTIABLE = ['html', 'json', 'application/problem+json', 'text'];
 const MAX_CACHED_ANSWERS = 64;
 const MAX_CACHED_HEADER_LENGTH = 512;
+/** Negotiator's parsing grows faster than the header: 15 kB of commas cost 15 ms. Longer values get the defaults. */
+const MAX_NEGOTIATED_HEADER_LENGTH = 1024;
 
 /**
  * Content negotiation (`ctx.accepts`, `ctx.acceptsLanguages`) depends on one request header alone, and clients
  * send few distinct ones, so each answer is kept by header value (a missing header is its own key); values over
- * 512 characters are negotiated but not kept. Re-parsing Accept and Accept-Language on every blocked request
- * was about half of the middleware's own time on that path.
+ * 512 characters are negotiated but not kept, values over 1 kB are not negotiated (`fallback`). Re-parsing
+ * Accept and Accept-Language on every blocked request was about half of the middleware's own time on that path.
  */
-function memoByHeader<T>(header: 'accept' | 'accept-language', negotiate: (ctx: Context) => T): (ctx: Context) => T {
+function memoByHeader<T>(header: 'accept' | 'accept-language', negotiate: (ctx: Context) => T, fallback: T): (ctx: Context) => T {
   const answers = new Map<string | undefined, T>();
   return function negotiated(ctx) {
     const value = ctx.req.headers[header];
     if (answers.has(value)) return answers.get(value) as T;
+    if (value !== undefined && value.length > MAX_NEGOTIATED_HEADER_LENGTH) return fallback;
     const answer = negotiate(ctx);
     if (value === undefined || value.length <= MAX_CACHED_HEADER_LENGTH) {
       if (answers.size >= MAX_CACHED_ANSWERS) answers.clear();
@@ -161,9 +164,9 @@ function sendText(ctx: Context, facts: WindowFacts, kept?: KeptBodies): void {
 export function createResponder(options: ResponderOptions): Respond {
   const { retryAfter, report, refresh } = options;
   const renderPage = createPageRenderer(options.viewsDir, options.view, options.locals);
-  const negotiateType = memoByHeader('accept', (ctx) => ctx.accepts(NEGOTIABLE));
+  const negotiateType = memoByHeader('accept', (ctx) => ctx.accepts(NEGOTIABLE), NEGOTIABLE[0]);
   const languages = options.languages ?? SHIPPED_LANGUAGES;
-  const pickLanguage = memoByHeader('accept-language', createLanguagePicker(languages));
+  const pickLanguage = memoByHeader('accept-language', createLanguagePicker(languages), languages[0] ?? 'en');
   const varyBy = variesByLanguage(languages) ? ['Accept', 'Accept-Language'] : 'Accept';
   const keptBodies = createBodyKeeper();
   const pageIsStatic = typeof options.locals !== 'function';

@@ -83,6 +83,20 @@ describe('the 503 answer', () => {
       });
     });
 
+    it('skips negotiation for an Accept or Accept-Language over 1 kB (its parsing grows faster than it), answering with the defaults', async () => {
+      const padded = (value: string, length: number) => `${value}${', x/y;q=0.1'.repeat(Math.ceil(length / 11))}`.slice(0, length);
+      const near = await serve().get('/').set('Accept', padded('application/json', 1_000)).set('Accept-Language', padded('de', 1_000));
+      expect(near.headers['content-type'], 'up to 1 kB is negotiated').to.match(problem);
+      expect(near.headers['content-language']).to.equal('de');
+      const over = await serve().get('/').set('Accept', padded('application/json', 1_100)).set('Accept-Language', padded('de', 1_100));
+      expect(over.status).to.equal(503);
+      expect(over.headers['content-type']).to.match(html);
+      expect(over.headers['content-language']).to.equal('en');
+      const commas = await serve().get('/').set('Accept', `"${','.repeat(15_000)}`);
+      expect(commas.status).to.equal(503);
+      expect(commas.headers['content-type']).to.match(html);
+    });
+
     it('answers HEAD with the headers and no body', async () => {
       const reply = await serve({ retryAfter: 5 }).head('/');
       expect(reply.status).to.equal(503);
