@@ -14,14 +14,18 @@ export type TrustProxy = boolean | number | string | readonly string[] | TrustFu
 /** Returns the client's address as plain text (IPv4-mapped IPv6 as IPv4, no zone id), or `undefined` when unknown. */
 export type ClientIpResolver = (req: IncomingMessage) => string | undefined;
 
+/** Exactly what `net.isIP` accepts (no spaces, no zone id but a link-local one), as plain text; else `undefined`. */
 function normalize(address: unknown): string | undefined {
-  if (typeof address !== 'string') return undefined;
-  const plain = unmapIPv4(withoutZone(address.trim()));
-  // Validate only (parseIp would also build the words: an array and a split per request, for nothing).
-  return isIP(plain) !== 0 ? plain : undefined;
+  if (typeof address !== 'string' || isIP(address) === 0) return undefined;
+  const bare = withoutZone(address);
+  return bare === undefined ? undefined : unmapIPv4(bare);
 }
 
-function compileTrust(trustProxy: TrustProxy): TrustFunction | false {
+/** A compiled trust setting: `false` trusts no proxy, so only the socket's peer address counts. */
+export type Trust = TrustFunction | false;
+
+/** Compiles `trustProxy` once; a bad setting is a TypeError naming it. */
+export function compileTrust(trustProxy: TrustProxy): Trust {
   if (trustProxy === false || trustProxy === 0) return false;
   if (trustProxy === true) return () => true;
   if (typeof trustProxy === 'number') {

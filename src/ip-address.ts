@@ -8,10 +8,18 @@ export type IpWords = readonly [number, number, number, number];
 
 const MAPPED_PREFIX = /^::ffff:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i;
 
-/** Drops an IPv6 zone id (`fe80::1%eth0`): it names an interface, not a different address. */
-export function withoutZone(address: string): string {
+/** A link-local IPv6 address (fe80::/10): the only kind whose zone id (`%eth0`) names an interface. */
+const LINK_LOCAL_IPV6 = /^fe[89ab][0-9a-f]:/i;
+
+/**
+ * Drops the zone id of a link-local IPv6 address (`fe80::1%eth0`): it names an interface, not another address.
+ * A zone id anywhere else (`127.0.0.1%eth0`, `::1%x`) makes the text no address at all: `undefined`.
+ */
+export function withoutZone(address: string): string | undefined {
   const percent = address.indexOf('%');
-  return percent === -1 ? address : address.slice(0, percent);
+  if (percent === -1) return address;
+  const bare = address.slice(0, percent);
+  return LINK_LOCAL_IPV6.test(bare) && isIPv6(bare) ? bare : undefined;
 }
 
 /**
@@ -57,6 +65,7 @@ function ipv6Groups(address: string): number[] {
 /** Parses an IPv4 or IPv6 address; `undefined` when it is neither. */
 export function parseIp(input: string): IpWords | undefined {
   const address = withoutZone(input);
+  if (address === undefined) return undefined;
   if (isIPv4(address)) return [0, 0, 0xffff, ipv4ToNumber(address)];
   if (!isIPv6(address)) return undefined;
   const g = ipv6Groups(address);

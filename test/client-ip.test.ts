@@ -98,4 +98,21 @@ describe('client IP resolution (real loopback sockets)', () => {
     const reply = await app.send('/', { from: '::1' });
     expect(stateOf(reply.body)).to.deep.equal({ active: true, reason: 'bypass-ip', clientIp: '::1', mode: 'block' });
   });
+
+  it('takes a hop only as net.isIP takes it: no zone id off link-local IPv6, no tab, as proxy-addr does', async () => {
+    let seen: string | undefined;
+    const app = await start({ trustProxy: ['loopback'], bypassIps: ['10.0.0.5', '10.0.0.66'], onDecision: (_ctx, decision) => (seen = decision.clientIp) });
+    const table: [forwardedFor: string, status: number, clientIp: string | undefined][] = [
+      ['10.0.0.66, 127.0.0.1%eth0', 503, undefined], // a zoned IPv4 hop is no loopback proxy: it is the client, and no address
+      ['10.0.0.5%x', 503, undefined],
+      ['1.1.1.1,\t10.0.0.5', 503, undefined],
+      ['10.0.0.5', 200, '10.0.0.5'],
+      ['fe80::1%eth0', 503, 'fe80::1'],
+    ];
+    for (const [forwardedFor, status, clientIp] of table) {
+      const reply = await app.send('/', { from: '127.0.0.5', headers: { 'x-forwarded-for': forwardedFor } });
+      expect(reply.status, forwardedFor).to.equal(status);
+      expect(seen, forwardedFor).to.equal(clientIp);
+    }
+  });
 });

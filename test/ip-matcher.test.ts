@@ -39,6 +39,12 @@ describe('compileIpMatcher', () => {
     [['0.0.0.0/0', '::/0'], '127.0.0.1:8080', false],
     [['0.0.0.0/0', '::/0'], '127.0.0.01', false],
     [['127.0.0.1'], ' 127.0.0.1', false],
+    // A zone id belongs to link-local IPv6 alone; anywhere else the text is no address (proxy-addr agrees).
+    [['loopback'], '127.0.0.1%eth0', false],
+    [['loopback'], '::1%eth0', false],
+    [['10.0.0.0/8'], '::ffff:10.0.0.5%x', false],
+    [['0.0.0.0/0', '::/0'], '10.0.0.5%x', false],
+    [['fe80::/10'], 'fe8::1%eth0', false],
     [[], '127.0.0.1', false],
   ];
   for (const [entries, address, matches] of cases) {
