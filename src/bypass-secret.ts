@@ -2,6 +2,7 @@ import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
 import { parseDuration, type Duration } from './duration.js';
 import { optionError } from './option-error.js';
+import { isNormalPath } from './path-matcher.js';
 
 /** The `bypassSecret` option: a staff link that lets a browser through maintenance, and a header for scripts. */
 export interface BypassSecretOptions {
@@ -23,7 +24,7 @@ export interface BypassSecret {
    * Answers `GET <path>/<secret>` with the cookie and a 302 to `/`, returning `true`; returns `false`, doing
    * nothing, for every other request (a wrong secret included, which then meets maintenance like any request).
    */
-  grant(ctx: Context): boolean;
+  grant(ctx: Context, rawPath: string | undefined): boolean;
   /** Whether the request carries the secret in `X-Maintenance-Bypass` or a valid, unexpired bypass cookie. */
   admits(ctx: Context): boolean;
 }
@@ -65,8 +66,8 @@ function checkSecret(value: unknown): string {
 
 function checkPath(value: unknown): string {
   if (value === undefined) return '/__maintenance/bypass/';
-  if (typeof value !== 'string' || !value.startsWith('/') || /[\s?#%\\]/.test(value)) {
-    throw optionError(`${OPTION}.path`, value, 'is not a path starting with "/" (without spaces, "?", "#", "%" or "\\")');
+  if (typeof value !== 'string' || !isNormalPath(value) || /[\s?#%]/.test(value)) {
+    throw optionError(`${OPTION}.path`, value, 'is not a path starting with "/" (without spaces, "?", "#", "%", "\\", "//" or dot segments)');
   }
   return `${value.replace(/\/+$/, '')}/`;
 }
@@ -111,10 +112,10 @@ export function compileBypassSecret(value: unknown, now: () => number = Date.now
 
   const isSecret = (candidate: string): boolean => timingSafeEqual(digest(candidate), secretDigest);
 
-  function secretInPath(ctx: Context): boolean {
-    if (ctx.method !== 'GET' || !ctx.path.startsWith(prefix)) return false;
+  function secretInPath(ctx: Context, rawPath: string | undefined): boolean {
+    if (ctx.method !== 'GET' || rawPath === undefined || !rawPath.startsWith(prefix)) return false;
     try {
-      return isSecret(decodeURIComponent(ctx.path.slice(prefix.length)));
+      return isSecret(decodeURIComponent(rawPath.slice(prefix.length)));
     } catch {
       return false;
     }
@@ -131,8 +132,8 @@ export function compileBypassSecret(value: unknown, now: () => number = Date.now
   }
 
   return {
-    grant(ctx) {
-      if (!secretInPath(ctx)) return false;
+    grant(ctx, rawPath) {
+      if (!secretInPath(ctx, rawPath)) return false;
       const expires = String(now() + maxAgeSeconds * 1000);
       ctx.cookies.set(cookieName, `${expires}.${sign(expires).toString('base64url')}`, {
         maxAge: maxAgeSeconds * 1000,

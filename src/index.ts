@@ -9,7 +9,7 @@ export type { MaintenanceMode } from './read-only.js';
 export type { BypassSecretOptions } from './bypass-secret.js';
 export type { Duration } from './duration.js';
 export type { Language } from './locales.js';
-export { canonicalPath } from './path-matcher.js';
+export { isNormalPath } from './path-matcher.js';
 export { MaintenanceControl, UnleashError, ControlInputError } from './control/index.js';
 export type {
   MaintenanceControlOptions, EnableOptions, DisableOptions, WaitOptions,

@@ -1,7 +1,7 @@
 import type { Context, Middleware, Next } from 'koa';
 import { createFlagReader } from './flag.js';
 import { resolveOptions, type MaintenanceOptions } from './options.js';
-import { pathForRules } from './path-matcher.js';
+import { pathForRules, readPath } from './path-matcher.js';
 import { createPayloadParser } from './payload.js';
 import { createReporter } from './reporter.js';
 import { createResponder } from './respond.js';
@@ -62,7 +62,8 @@ export function maintenance(options: MaintenanceOptions): Middleware {
       record(ctx, 'bypass-ip', clientIp, mode);
       return next();
     }
-    if (bypassSecret?.grant(ctx)) {
+    const rawPath = readPath(ctx);
+    if (bypassSecret?.grant(ctx, rawPath)) {
       record(ctx, 'bypass-secret', clientIp, mode); // the staff link: answered with the cookie and a redirect
       return;
     }
@@ -70,8 +71,8 @@ export function maintenance(options: MaintenanceOptions): Middleware {
       record(ctx, 'bypass-secret', clientIp, mode);
       return next();
     }
-    const path = pathForRules(ctx.path);
-    if (path !== undefined && isHealthPath(path)) {
+    const path = pathForRules(rawPath);
+    if (path !== undefined && isHealthPath(ctx.method, path)) {
       record(ctx, 'health', clientIp, mode);
       return next();
     }

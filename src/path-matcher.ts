@@ -1,41 +1,45 @@
-import { posix } from 'node:path';
 import { optionError } from './option-error.js';
 
-/** Tells whether a canonical path is one of the allowed URLs. */
-export type UrlMatcher = (canonicalPath: string) => boolean;
+/** Tells whether a path in normal form is one of the allowed URLs. */
+export type UrlMatcher = (path: string) => boolean;
 
-/** Percent-decodes once, reads backslashes as slashes, and makes the path absolute; `undefined` if undecodable. */
-function decodeOnce(path: string): string | undefined {
-  let decoded: string;
+/** `%XX` of an unreserved character (letters, digits, `-._~`) or of `/` and `\`, in either case of hex. */
+const ENCODED_PLAIN_CHARACTER = /%(?:3[0-9]|[46][1-9a-f]|[57][0-9a]|2[def]|5[cf]|7e)/i;
+const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
+
+function decodes(path: string): boolean {
   try {
-    decoded = decodeURIComponent(path);
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a raw path is in normal form, the only form a rule may let through: it starts with `/`, has no
+ * `//`, no `\`, no `.` or `..` segment, no percent-encoded letter, digit, `-._~`, `/` or `\`, and its escapes
+ * decode. Routers match the raw path (`@koa/router`, `koa-mount` do not decode it), so `/%68ealthz` is not
+ * `/healthz` to them and `/api/../healthz` is under `/api`: a rule must never read such a path as another.
+ * Encoded non-ASCII (`/caf%C3%A9`) and other reserved characters stay eligible and are matched as written.
+ */
+export function isNormalPath(path: string): boolean {
+  if (path[0] !== '/' || path.includes('//') || path.includes('\\') || DOT_SEGMENT.test(path)) return false;
+  return !path.includes('%') || (!ENCODED_PLAIN_CHARACTER.test(path) && decodes(path));
+}
+
+/** `ctx.path`, or `undefined` when Koa cannot parse the request target (it throws on `http://xn--/x`). */
+export function readPath(ctx: { readonly path: string }): string | undefined {
+  try {
+    return ctx.path;
   } catch {
     return undefined;
   }
-  const slashed = decoded.replaceAll('\\', '/');
-  return slashed.startsWith('/') ? slashed : `/${slashed}`;
 }
 
-/**
- * The canonical form of a path: percent-decoded once (so `%2F` is a separator and `%61` is `a`), backslashes
- * read as slashes (as browsers and some proxies do), dot segments resolved and repeated slashes collapsed.
- * `/admin/../private` is `/private`, `//admin` is `/admin`. `undefined` when the path cannot be decoded.
- */
-export function canonicalPath(path: string): string | undefined {
-  const decoded = decodeOnce(path);
-  return decoded === undefined ? undefined : posix.normalize(decoded);
-}
-
-/**
- * The path that allowed-URL and health-path rules see: the canonical path, but only when the request's path
- * already is canonical once decoded. A path with `.` or `..` segments, `//` or `\` is `undefined` (never
- * allowed): the gate would read `/api/../healthz` as `/healthz` while a router mounted on `/api` takes it
- * as its own, so such a path must not be let through on the strength of a rule.
- */
-export function pathForRules(path: string): string | undefined {
-  const decoded = decodeOnce(path);
-  if (decoded === undefined) return undefined;
-  return posix.normalize(decoded) === decoded ? decoded : undefined;
+/** The path the rules see: the raw path, as routers see it, when it is in normal form; else `undefined`. */
+export function pathForRules(rawPath: string | undefined): string | undefined {
+  return rawPath !== undefined && isNormalPath(rawPath) ? rawPath : undefined;
 }
 
 function compilePattern(pattern: unknown, index: number): RegExp {

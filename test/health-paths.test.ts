@@ -24,11 +24,11 @@ describe('healthPaths: health checks pass during maintenance', () => {
     }
   });
 
-  it('matches the exact canonical path only', async () => {
+  it('matches the exact raw path in normal form only', async () => {
     const table: [string, number][] = [
       ['/healthz?verbose=1', 200], // the query string is not part of the path
-      ['//healthz', 503], // not written canonically: no rule lets it through
-      ['/%68ealthz', 200], // canonical: decoded once
+      ['//healthz', 503], // not in normal form: no rule lets it through
+      ['/%68ealthz', 503], // a router sees `%68ealthz`, and `/:collection` would take it
       ['/status/../healthz', 503], // a router mounted on /status would take it as its own
       ['/healthz/', 503],
       ['/healthz/deep', 503],
@@ -37,24 +37,36 @@ describe('healthPaths: health checks pass during maintenance', () => {
       ['/healthz/../admin', 503],
       ['/healthz%2F..%2Fadmin', 503],
       ['/%E0%A4%A', 503], // undecodable: fail closed
+      ['/healthz%2F', 503],
       ['/', 503],
     ];
     for (const [path, status] of table) expect((await get(path)).status, path).to.equal(status);
   });
 
-  it('takes its own list, matched canonically, and [] turns it off', async () => {
-    const own = { healthPaths: ['/ops/ping', '/ops//ready'] };
+  it('takes its own list, matched as written, and [] turns it off', async () => {
+    const own = { healthPaths: ['/ops/ping', '/ops/caf%C3%A9'] };
     expect((await get('/ops/ping', own)).status).to.equal(200);
-    expect((await get('/ops/ready', own)).status).to.equal(200);
+    expect((await get('/ops/caf%C3%A9', own)).status).to.equal(200);
+    expect((await get('/ops/caf%c3%a9', own)).status, 'another spelling is another path to a rule').to.equal(503);
     expect((await get('/healthz', own)).status, 'the defaults are replaced, not extended').to.equal(503);
     expect((await get('/healthz', { healthPaths: [] })).status).to.equal(503);
   });
 
-  it('passes any method, before read-only mode and allowed URLs are looked at', async () => {
+  it('passes GET and HEAD, before read-only mode and allowed URLs are looked at', async () => {
     const app = appWith({ unleash: on, mode: 'read-only', allowedUrls: ['^/healthz$'] });
-    const reply = await request(app.callback()).post('/healthz');
+    const reply = await request(app.callback()).get('/healthz');
     expect(reply.status).to.equal(200);
     expect(reply.body.maintenance).to.include({ reason: 'health', mode: 'read-only' });
+    expect((await request(app.callback()).head('/healthz')).status).to.equal(200);
+  });
+
+  it('is no health check for a write: a router may send POST /healthz to another handler', async () => {
+    for (const method of ['post', 'put', 'delete', 'patch'] as const) {
+      const reply = await request(appWith({ unleash: on }).callback())[method]('/healthz');
+      expect(reply.status, method).to.equal(503);
+    }
+    const allowed = await request(appWith({ unleash: on, allowedUrls: ['^/healthz$'] }).callback()).post('/healthz');
+    expect(allowed.body.maintenance, 'an allowed URL still lets it through').to.include({ reason: 'allowed-url' });
   });
 
   it('records off, not health, while maintenance is off', async () => {
@@ -68,5 +80,8 @@ describe('healthPaths: health checks pass during maintenance', () => {
     expect(startWith(['/ok?x'])).to.throw(TypeError, /healthPaths\[0\] "\/ok\?x"/);
     expect(startWith([/healthz/])).to.throw(TypeError, /healthPaths\[0\] \/healthz\/ is not a path/);
     expect(startWith(['/%E0%A4%A'])).to.throw(TypeError, /healthPaths\[0\]/);
+    for (const notNormal of ['/%68ealthz', '/ops//ready', '/ops/../healthz', '/ops\\ping', '/ops%2Fping']) {
+      expect(startWith([notNormal]), notNormal).to.throw(TypeError, /healthPaths\[0\] .* in normal form/);
+    }
   });
 });

@@ -60,7 +60,7 @@ describe('the maintenance middleware', () => {
     });
   });
 
-  describe('allowed URLs (canonical path, real request targets)', () => {
+  describe('allowed URLs (raw path in normal form, real request targets)', () => {
     let server: Listening;
     before(async () => {
       server = await listen(appWith({ unleash: on, allowedUrls: [/^\/admin(\/|$)/, '^/healthz$'] }));
@@ -72,8 +72,8 @@ describe('the maintenance middleware', () => {
       ['/healthz?full=1', 200],
       ['/admin', 200],
       ['/admin/users', 200],
-      ['/%61dmin/x', 200],
-      ['//admin', 503], // not written canonically: a router may read it differently, so no rule lets it through
+      ['/%61dmin/x', 503], // an encoded letter: a router sees `%61dmin`, not `admin`
+      ['//admin', 503], // not in normal form: a router may read it differently, so no rule lets it through
       ['/./admin', 503],
       ['/admin/../private', 503],
       ['/admin/%2e%2e/private', 503],
