@@ -44,12 +44,12 @@ export function compileTrust(trustProxy: TrustProxy): Trust {
 }
 
 /**
- * Compiles the trust setting once. With `false` (the default) the answer is the socket's peer address and no
- * header is read; otherwise proxy-addr walks X-Forwarded-For from the right, past trusted hops only.
+ * Resolves the client's address under a compiled trust setting. With `false` (the default) the answer is the
+ * socket's peer address and no header is read; otherwise proxy-addr walks X-Forwarded-For from the right,
+ * past trusted hops only.
  * Never Koa's `ctx.ip`: with `app.proxy` it returns the left-most entry, which the client writes.
  */
-export function createClientIpResolver(trustProxy: TrustProxy): ClientIpResolver {
-  const trust = compileTrust(trustProxy);
+export function createClientIpResolver(trust: Trust): ClientIpResolver {
   if (trust === false) {
     // A connection's peer address never changes, and keep-alive sends many requests over one socket:
     // normalise it once per socket (weakly held; an address not known yet is not kept).
@@ -71,6 +71,19 @@ export function createClientIpResolver(trustProxy: TrustProxy): ClientIpResolver
       return normalize(proxyaddr(req, guardedTrust));
     } catch {
       return undefined;
+    }
+  };
+}
+
+/** Whether the socket's peer is a proxy the trust setting believes: hop 0, given as proxy-addr gives it. */
+export function createPeerTrust(trust: Trust): (req: IncomingMessage) => boolean {
+  if (trust === false) return () => false;
+  return function peerIsTrusted(req) {
+    const peer = req.socket?.remoteAddress;
+    try {
+      return typeof peer === 'string' && trust(peer, 0) === true;
+    } catch {
+      return false;
     }
   };
 }

@@ -18,10 +18,10 @@ const SKIPPED: MaintenanceState = Object.freeze({ active: false, reason: 'skippe
  */
 export function maintenance(options: MaintenanceOptions): Middleware {
   const resolved = resolveOptions(options);
-  const { skip, resolveClientIp, isBypassIp, bypassSecret, isHealthPath, isAllowedUrl, readOnly, onDecision } = resolved;
+  const { skip, resolveClientIp, isBypassIp, bypassSecret, isHealthPath, isAllowedUrl, readOnly, onDecision, readHostname } = resolved;
   const report = createReporter(resolved.logger);
   const flag = createFlagReader({ ...resolved, parsePayload: createPayloadParser(report), report });
-  const buildContext = createContextBuilder(resolved.context, report);
+  const buildContext = createContextBuilder({ extra: resolved.context, readHostname, report });
   const respond = createResponder({ ...resolved, report });
 
   function record(ctx: Context, reason: MaintenanceReason, clientIp: string | undefined, mode: MaintenanceMode): void {

@@ -4,10 +4,11 @@ import { fileURLToPath } from 'node:url';
 import type { Context } from 'koa';
 import type { Context as UnleashContext } from 'unleash-client';
 import { compileBypassSecret, type BypassSecret, type BypassSecretOptions } from './bypass-secret.js';
-import { createClientIpResolver, type ClientIpResolver, type TrustProxy } from './client-ip.js';
+import { compileTrust, createClientIpResolver, createPeerTrust, type ClientIpResolver, type TrustProxy } from './client-ip.js';
 import { parseDuration, type Duration } from './duration.js';
 import type { UnleashLike } from './flag.js';
 import { compileHealthPaths, type HealthPathMatcher } from './health-paths.js';
+import { createHostnameReader, type HostnameReader } from './hostname.js';
 import { compileIpMatcher, type IpMatcher } from './ip-matcher.js';
 import { checkLanguages, type Language } from './locales.js';
 import { optionError } from './option-error.js';
@@ -30,7 +31,10 @@ export interface MaintenanceOptions {
   trustProxy?: TrustProxy;
   /** Client addresses that are never blocked: addresses, IPv4/IPv6 CIDR ranges, named ranges. Default `[]`. */
   bypassIps?: readonly string[];
-  /** Paths that are never blocked: RegExps or regex sources, tested against the canonical path. Default `[]`. */
+  /**
+   * Paths that are never blocked: RegExps or regex sources, tested against the raw path (`ctx.path`, as routers
+   * see it), and only when that path is in normal form (see README "What a rule sees"). Default `[]`.
+   */
   allowedUrls?: readonly (RegExp | string)[];
   /** Seconds (a whole number) or a `Date`, sent as `Retry-After`. The variant payload wins. Default: none. */
   retryAfter?: number | Date;
@@ -68,7 +72,10 @@ export interface MaintenanceOptions {
    * payload's `mode` wins. Default `'block'`.
    */
   mode?: MaintenanceMode;
-  /** Paths (exact, canonical) that always pass, so orchestrators keep healthy instances. `[]` turns it off. Default `['/healthz', '/readyz', '/livez']`. */
+  /**
+   * Paths (exact, in normal form) that GET and HEAD always pass, so orchestrators keep healthy instances.
+   * `[]` turns it off. Default `['/healthz', '/readyz', '/livez']`.
+   */
   healthPaths?: readonly string[];
   /**
    * Seconds (or `'30s'`, `'1m'`; at most a day) after which a waiting browser reloads: a `Refresh` header and a
@@ -87,6 +94,7 @@ export interface ResolvedOptions {
   unleash: UnleashLike;
   flagName: string;
   resolveClientIp: ClientIpResolver;
+  readHostname: HostnameReader;
   isBypassIp: IpMatcher;
   isAllowedUrl: UrlMatcher;
   retryAfter: number | Date | undefined;
@@ -190,10 +198,12 @@ export function resolveOptions(options: MaintenanceOptions): ResolvedOptions {
   const viewsDir = nonEmptyString('views', options.views, BUNDLED_VIEWS);
   const view = nonEmptyString('view', options.view, 'maintenance');
   checkViews(viewsDir, view);
+  const trust = compileTrust(options.trustProxy ?? false);
   return {
     unleash,
     flagName: nonEmptyString('flagName', options.flagName, 'maintenance-mode'),
-    resolveClientIp: createClientIpResolver(options.trustProxy ?? false),
+    resolveClientIp: createClientIpResolver(trust),
+    readHostname: createHostnameReader(createPeerTrust(trust)),
     isBypassIp: compileIpMatcher(list('bypassIps', options.bypassIps), 'bypassIps'),
     isAllowedUrl: compileUrlMatcher(list('allowedUrls', options.allowedUrls)),
     retryAfter: checkRetryAfter(options.retryAfter),

@@ -1,19 +1,31 @@
 import type { Context } from 'koa';
 import type { Context as UnleashContext } from 'unleash-client';
+import type { HostnameReader } from './hostname.js';
+import { readPath } from './path-matcher.js';
 import type { Report } from './reporter.js';
 
 export type ContextBuilder = (ctx: Context, clientIp: string | undefined) => UnleashContext;
 
+export interface ContextBuilderOptions {
+  /** The app's `context(ctx)` option. */
+  extra: ((ctx: Context) => Partial<UnleashContext>) | undefined;
+  readHostname: HostnameReader;
+  report: Report;
+}
+
 /**
- * The Unleash context of a request: `remoteAddress` is the resolved client IP (plain IPv4 for mapped
- * addresses, so the remoteAddress strategy matches), `properties` has path, method and hostname. The app's
- * `context(ctx)` is merged over that, its `properties` over ours. If it throws, the defaults are used.
+ * The Unleash context of a request, holding nothing a client can forge past the trust setting: `remoteAddress`
+ * is the resolved client IP (plain IPv4 for mapped addresses, so the remoteAddress strategy matches);
+ * `properties` has `path` (raw, as rules and routers see it), `method` and `hostname` (see `hostname.ts`), each
+ * `undefined` when it cannot be read. The app's `context(ctx)` is merged over that, its `properties` over ours.
+ * If it throws, the defaults are used.
  */
-export function createContextBuilder(extra: ((ctx: Context) => Partial<UnleashContext>) | undefined, report: Report): ContextBuilder {
+export function createContextBuilder(options: ContextBuilderOptions): ContextBuilder {
+  const { extra, readHostname, report } = options;
   return function buildContext(ctx, clientIp) {
     const base: UnleashContext = {
       remoteAddress: clientIp,
-      properties: { path: ctx.path, method: ctx.method, hostname: ctx.hostname },
+      properties: { path: readPath(ctx), method: ctx.method, hostname: readHostname(ctx.req) },
     };
     if (!extra) return base;
     let added: Partial<UnleashContext> | undefined;
