@@ -25,9 +25,14 @@ export interface BypassSecret {
    * nothing, for every other request (a wrong secret included, which then meets maintenance like any request).
    */
   grant(ctx: Context, rawPath: string | undefined): boolean;
-  /** Whether the request carries the secret in `X-Maintenance-Bypass` or a valid, unexpired bypass cookie. */
-  admits(ctx: Context): boolean;
+  /**
+   * What lets the request through: the secret in `X-Maintenance-Bypass` (`'header'`), a valid, unexpired
+   * bypass cookie (`'cookie'`), or nothing (`undefined`).
+   */
+  admits(ctx: Context): BypassCredential | undefined;
 }
+
+export type BypassCredential = 'header' | 'cookie';
 
 /** The header scripted smoke tests send. */
 export const BYPASS_HEADER = 'x-maintenance-bypass';
@@ -151,8 +156,8 @@ export function compileBypassSecret(value: unknown, now: () => number = Date.now
     },
     admits(ctx) {
       const header = ctx.get(BYPASS_HEADER);
-      if (header !== '' && isSecret(header)) return true;
-      return validCookie(ctx.cookies.get(cookieName, { signed: false }));
+      if (header !== '' && isSecret(header)) return 'header';
+      return validCookie(ctx.cookies.get(cookieName, { signed: false })) ? 'cookie' : undefined;
     },
   };
 }

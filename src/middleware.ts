@@ -1,6 +1,7 @@
 import type { Context, Middleware, Next } from 'koa';
 import { createFlagReader } from './flag.js';
 import { resolveOptions, type MaintenanceOptions } from './options.js';
+import { BYPASS_HEADER, type BypassCredential } from './bypass-secret.js';
 import { pathForRules, readPath } from './path-matcher.js';
 import { createPayloadParser } from './payload.js';
 import { createReporter } from './reporter.js';
@@ -44,6 +45,15 @@ export function maintenance(options: MaintenanceOptions): Middleware {
     }
   }
 
+  /**
+   * While maintenance is on, an answer a bypass let through is the staff's view of a half-migrated site: set
+   * after `next()`, so the app cannot undo it, it keeps shared caches (CDNs) from storing it for everyone.
+   */
+  function keepPrivate(ctx: Context, credential?: BypassCredential): void {
+    ctx.set('Cache-Control', 'private, no-store');
+    if (credential) ctx.vary(credential === 'cookie' ? 'Cookie' : BYPASS_HEADER);
+  }
+
   return async function maintenanceMiddleware(ctx: Context, next: Next): Promise<void> {
     if (isSkipped(ctx)) {
       ctx.state.maintenance = SKIPPED;
@@ -60,16 +70,21 @@ export function maintenance(options: MaintenanceOptions): Middleware {
     const mode = readOnly.modeOf(answer.payload);
     if (clientIp !== undefined && isBypassIp(clientIp)) {
       record(ctx, 'bypass-ip', clientIp, mode);
-      return next();
+      await next();
+      keepPrivate(ctx);
+      return;
     }
     const rawPath = readPath(ctx);
     if (bypassSecret?.grant(ctx, rawPath)) {
       record(ctx, 'bypass-secret', clientIp, mode); // the staff link: answered with the cookie and a redirect
       return;
     }
-    if (bypassSecret?.admits(ctx)) {
+    const credential = bypassSecret?.admits(ctx);
+    if (credential) {
       record(ctx, 'bypass-secret', clientIp, mode);
-      return next();
+      await next();
+      keepPrivate(ctx, credential);
+      return;
     }
     const path = pathForRules(rawPath);
     if (path !== undefined && isHealthPath(ctx.method, path)) {

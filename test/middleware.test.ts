@@ -93,6 +93,49 @@ describe('the maintenance middleware', () => {
     }
   });
 
+  describe('answers let through by a bypass while maintenance is on', () => {
+    const SECRET = 'k3J9-xQ2_vT7pL0mN5bR8cW1zY4aF6hD';
+    /** A route that asks shared caches to keep its answer for five minutes. */
+    function cacheableApp(unleash: Unleash): Koa {
+      const app = new Koa();
+      app.use(maintenance({ unleash, bypassIps: ['127.0.0.9'], bypassSecret: { secret: SECRET }, allowedUrls: ['^/public$'], logger: { warn() {}, error() {} } }));
+      app.use((ctx) => {
+        ctx.set('Cache-Control', 'public, max-age=300');
+        ctx.vary('Accept-Encoding');
+        ctx.body = 'the staff view';
+      });
+      return app;
+    }
+
+    it('leave with Cache-Control: private, no-store, whatever the app set, and Vary on what decided', async () => {
+      const server = await listen(cacheableApp(on));
+      try {
+        const byIp = await server.send('/', { from: '127.0.0.9' });
+        expect(byIp.status).to.equal(200);
+        expect(byIp.headers['cache-control']).to.equal('private, no-store');
+        const byHeader = await server.send('/', { headers: { 'x-maintenance-bypass': SECRET } });
+        expect(byHeader.status).to.equal(200);
+        expect(byHeader.headers['cache-control']).to.equal('private, no-store');
+        expect(byHeader.headers.vary).to.equal('Accept-Encoding, x-maintenance-bypass');
+        const link = await server.send(`/__maintenance/bypass/${SECRET}`);
+        const cookie = String(link.headers['set-cookie']).split(';')[0]!;
+        const byCookie = await server.send('/', { headers: { cookie } });
+        expect(byCookie.status).to.equal(200);
+        expect(byCookie.headers['cache-control']).to.equal('private, no-store');
+        expect(byCookie.headers.vary).to.equal('Accept-Encoding, Cookie');
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('keep the app\'s caching while maintenance is off, and for rules everyone passes by', async () => {
+      const offReply = await request(cacheableApp(off).callback()).get('/').set('x-maintenance-bypass', SECRET);
+      expect(offReply.headers['cache-control']).to.equal('public, max-age=300');
+      const allowed = await request(cacheableApp(on).callback()).get('/public');
+      expect(allowed.headers['cache-control']).to.equal('public, max-age=300');
+    });
+  });
+
   describe('onDecision', () => {
     it('sees every request that meets maintenance, and none while it is off', async () => {
       const decisions: string[] = [];
