@@ -1,6 +1,6 @@
 import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
-import { parseDuration, type Duration } from './duration.js';
+import { optionSeconds, type Duration } from './duration.js';
 import { optionError } from './option-error.js';
 import { isNormalPath } from './path-matcher.js';
 
@@ -95,7 +95,7 @@ function readSettings(value: unknown): Settings {
   return {
     secret: checkSecret(options.secret),
     prefix: checkPath(options.path),
-    maxAgeSeconds: options.maxAge === undefined ? 12 * 3600 : parseDuration(`${OPTION}.maxAge`, options.maxAge, MAX_AGE_LIMIT),
+    maxAgeSeconds: options.maxAge === undefined ? 12 * 3600 : optionSeconds(`${OPTION}.maxAge`, options.maxAge, MAX_AGE_LIMIT),
     cookieName: checkCookieName(options.cookieName),
   };
 }

@@ -1,8 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import proxyaddr from 'proxy-addr';
-import { unmapIPv4, withoutZone } from './ip-address.js';
-import { compileIpMatcher } from './ip-matcher.js';
+import { compileIpMatcher, unmapIPv4, withoutZone } from './ip-matcher.js';
 import { optionError } from './option-error.js';
 
 /** `(address, hopIndex) => boolean`, the same contract as Express's "trust proxy" function. */

@@ -1,5 +1,5 @@
 import type { Context as UnleashContext } from 'unleash-client';
-import type { MaintenancePayload, PayloadParser, VariantPayload } from './payload.js';
+import { NO_PAYLOAD, type MaintenancePayload, type PayloadParser, type VariantPayload } from './payload.js';
 import type { Report } from './reporter.js';
 
 /** What the middleware reads of a flag definition (a structural slice of unleash-client's FeatureDefinition). */
@@ -27,12 +27,10 @@ export interface UnleashLike {
 /** `false` while maintenance is off; otherwise what the flag's variant payload says. */
 export type FlagAnswer = false | { readonly payload: MaintenancePayload };
 
-export interface FlagReader {
-  /** The flag's shape for this request: read once, then handed to `ask` (one definition lookup per request). */
-  shape(): FlagShape;
-  /** `context` is needed only when the shape is not `contextFree`. */
-  ask(shape: FlagShape, context: UnleashContext | undefined): FlagAnswer;
-}
+/** Asks for the request's Unleash context; called only when the flag's definition can use it. */
+export type ContextSource = { unleashContext(): UnleashContext };
+
+export type FlagReader = (request: ContextSource) => FlagAnswer;
 
 export interface FlagReaderOptions {
   unleash: UnleashLike;
@@ -43,6 +41,7 @@ export interface FlagReaderOptions {
   report: Report;
 }
 
+/** How Unleash must be asked about a flag, read from its definition. */
 export interface FlagShape {
   /** No strategy, constraint, segment, dependency or impression event can see the context. */
   readonly contextFree: boolean;
@@ -50,18 +49,20 @@ export interface FlagShape {
   readonly hasVariants: boolean;
 }
 
-/** With `override` set Unleash is not asked, so nothing of the request matters. */
-const OVERRIDDEN: FlagShape = { contextFree: true, hasVariants: false };
 const UNKNOWN_CLIENT: FlagShape = { contextFree: false, hasVariants: true };
 const ABSENT_FLAG: FlagShape = { contextFree: true, hasVariants: false };
 const EMPTY_CONTEXT: UnleashContext = Object.freeze({}) as UnleashContext;
-const ON_WITHOUT_PAYLOAD: FlagAnswer = Object.freeze({ payload: Object.freeze({}) });
+const ON_WITHOUT_PAYLOAD: FlagAnswer = Object.freeze({ payload: NO_PAYLOAD });
 
 function isUnconditional(strategy: NonNullable<FeatureDefinition['strategies']>[number]): boolean {
   return strategy.name === 'default' && !strategy.constraints?.length && !strategy.segments?.length && !strategy.variants?.length;
 }
 
-function shapeOf(feature: FeatureDefinition): FlagShape {
+/**
+ * Which definitions Unleash answers the same for every context. This mirrors unleash-client's evaluation
+ * rules; `test/flag-shape.test.ts` holds it against the real client, so a change there fails a test here.
+ */
+export function shapeOf(feature: FeatureDefinition): FlagShape {
   const strategies = feature.strategies ?? [];
   const hasVariants = Boolean(feature.variants?.length) || strategies.some((strategy) => strategy.variants?.length);
   if (feature.dependencies?.length || feature.impressionData) return { contextFree: false, hasVariants };
@@ -71,9 +72,10 @@ function shapeOf(feature: FeatureDefinition): FlagShape {
 }
 
 /**
- * Asks Unleash whether maintenance is on. The flag's shape is read from its definition and kept until
- * Unleash replaces that definition, so a plain on/off flag costs one `isEnabled` call with a shared
- * empty context. Every answer still goes through `isEnabled`/`getVariant`, so Unleash's usage metrics stay true.
+ * Asks Unleash whether maintenance is on for a request. The flag's shape is read from its definition and kept
+ * until Unleash replaces that definition (the flag-off path pays for the shape once per definition, not per
+ * request), so a plain on/off flag costs one `isEnabled` call with a shared empty context. Every answer still
+ * goes through `isEnabled`/`getVariant`, so Unleash's usage metrics stay true.
  */
 export function createFlagReader(options: FlagReaderOptions): FlagReader {
   const { unleash, flagName, fallback, override, parsePayload, report } = options;
@@ -104,12 +106,6 @@ export function createFlagReader(options: FlagReaderOptions): FlagReader {
     return variant.feature_enabled ? { payload: parsePayload(variant.payload) } : false;
   }
 
-  function askUnleash(shape: FlagShape, context: UnleashContext): FlagAnswer {
-    if (shape.hasVariants && shape !== UNKNOWN_CLIENT) return variantAnswer(context);
-    if (!unleash.isEnabled(flagName, context, fallback)) return false;
-    return shape === UNKNOWN_CLIENT ? payloadAnswer(context) : ON_WITHOUT_PAYLOAD;
-  }
-
   /** Maintenance is already on here: a failing `getVariant` costs the custom texts, never the 503. */
   function payloadAnswer(context: UnleashContext): FlagAnswer {
     try {
@@ -120,16 +116,24 @@ export function createFlagReader(options: FlagReaderOptions): FlagReader {
     }
   }
 
-  return {
-    shape: () => (override === undefined ? currentShape() : OVERRIDDEN),
-    ask(shape, context) {
-      if (override !== undefined) return override ? ON_WITHOUT_PAYLOAD : false;
-      try {
-        return askUnleash(shape, context ?? EMPTY_CONTEXT);
-      } catch (error) {
-        report('error', 'unleash', `asking Unleash for "${flagName}" failed; answering with fallback (${fallback})`, error);
-        return fallback ? ON_WITHOUT_PAYLOAD : false;
-      }
-    },
+  function askUnleash(request: ContextSource): FlagAnswer {
+    const shape = currentShape();
+    const context = shape.contextFree ? EMPTY_CONTEXT : request.unleashContext();
+    if (shape.hasVariants && shape !== UNKNOWN_CLIENT) return variantAnswer(context);
+    if (!unleash.isEnabled(flagName, context, fallback)) return false;
+    return shape === UNKNOWN_CLIENT ? payloadAnswer(context) : ON_WITHOUT_PAYLOAD;
+  }
+
+  if (override !== undefined) {
+    const answer = override ? ON_WITHOUT_PAYLOAD : false;
+    return () => answer; // Unleash is not asked, so nothing of the request matters
+  }
+  return function decide(request) {
+    try {
+      return askUnleash(request);
+    } catch (error) {
+      report('error', 'unleash', `asking Unleash for "${flagName}" failed; answering with fallback (${fallback})`, error);
+      return fallback ? ON_WITHOUT_PAYLOAD : false;
+    }
   };
 }

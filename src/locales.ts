@@ -1,7 +1,6 @@
 import type { Context } from 'koa';
 import { optionError } from './option-error.js';
-import type { MaintenanceMode } from './read-only.js';
-import { DEFAULT_TEXTS } from './texts.js';
+import type { MaintenanceMode } from './state.js';
 
 /** The languages the bundled texts are written in. */
 export type Language = 'en' | 'de' | 'fr' | 'es';
@@ -9,17 +8,22 @@ export type Language = 'en' | 'de' | 'fr' | 'es';
 /** The default words of one language for one mode; the variant payload's `title` and `message` win over them. */
 export interface LocalizedTexts {
   readonly lang: Language;
+  readonly mode: MaintenanceMode;
   readonly title: string;
   readonly message: string;
   /** Precedes the end time: `Expected back by` + ` Wednesday, November 25, 2026 at 9:00 PM UTC.` */
   readonly untilPrefix: string;
 }
 
-type Words = Omit<LocalizedTexts, 'lang'>;
+type Words = Omit<LocalizedTexts, 'lang' | 'mode'>;
 
 const WORDS: Readonly<Record<Language, Readonly<Record<MaintenanceMode, Words>>>> = {
   en: {
-    block: { ...DEFAULT_TEXTS, untilPrefix: 'Expected back by' },
+    block: {
+      title: 'Down for maintenance',
+      message: 'We are making some improvements and will be back shortly. Thank you for your patience.',
+      untilPrefix: 'Expected back by',
+    },
     'read-only': {
       title: 'Read-only during maintenance',
       message: 'We are doing some maintenance, so the site is read-only for now: you can look around, but changes cannot be saved. Please try again shortly.',
@@ -67,10 +71,10 @@ const WORDS: Readonly<Record<Language, Readonly<Record<MaintenanceMode, Words>>>
 /** Every shipped language, English first: the default of the `languages` option. */
 export const SHIPPED_LANGUAGES: readonly Language[] = Object.freeze(Object.keys(WORDS) as Language[]);
 
-const withLang = (lang: Language, words: Words): LocalizedTexts => Object.freeze({ lang, ...words });
+const localized = (lang: Language, mode: MaintenanceMode): LocalizedTexts => Object.freeze({ lang, mode, ...WORDS[lang][mode] });
 const TEXTS = Object.fromEntries(SHIPPED_LANGUAGES.map((lang) => [lang, {
-  block: withLang(lang, WORDS[lang].block),
-  'read-only': withLang(lang, WORDS[lang]['read-only']),
+  block: localized(lang, 'block'),
+  'read-only': localized(lang, 'read-only'),
 }])) as Record<Language, Record<MaintenanceMode, LocalizedTexts>>;
 const UNTIL_FORMATS = Object.fromEntries(SHIPPED_LANGUAGES.map((lang) => [
   lang, new Intl.DateTimeFormat(lang, { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' }),

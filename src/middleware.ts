@@ -1,36 +1,69 @@
+import { join } from 'node:path';
 import type { Context, Middleware, Next } from 'koa';
+import { BYPASS_HEADER, compileBypassSecret, type BypassCredential } from './bypass-secret.js';
+import { compileTrust, createClientIpResolver, createPeerTrust } from './client-ip.js';
 import { createFlagReader } from './flag.js';
-import { resolveOptions, type MaintenanceOptions } from './options.js';
-import { BYPASS_HEADER, type BypassCredential } from './bypass-secret.js';
-import { pathForRules, readPath } from './path-matcher.js';
+import { createHostnameReader } from './hostname.js';
+import { compileIpMatcher } from './ip-matcher.js';
+import { checkOptions, type MaintenanceOptions } from './options.js';
+import { createPageRenderer } from './page.js';
+import { compileHealthPaths, compileUrlMatcher } from './path-matcher.js';
 import { createPayloadParser } from './payload.js';
 import { createReporter } from './reporter.js';
+import { createFactsReader, type RequestFacts } from './request-facts.js';
 import { createResponder } from './respond.js';
-import type { MaintenanceMode } from './read-only.js';
-import type { MaintenanceReason, MaintenanceState } from './state.js';
+import type { MaintenanceMode, MaintenanceReason, MaintenanceState } from './state.js';
 import { createContextBuilder } from './unleash-context.js';
 
 const OFF: MaintenanceState = Object.freeze({ active: false, reason: 'off', clientIp: undefined });
 const SKIPPED: MaintenanceState = Object.freeze({ active: false, reason: 'skipped', clientIp: undefined });
 
+/** RFC 9110 §9.2.1 safe methods, plus OPTIONS (CORS preflights): what read-only mode lets through. */
+const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /**
- * Koa middleware that answers 503 while the Unleash flag is on. Options are validated and compiled here,
- * once; a bad one throws a TypeError naming it. Mount it after CORS and logging, before body parsing and routes.
+ * Koa middleware that answers 503 while the Unleash flag is on. Options are checked and every part is built
+ * here, once; a bad option throws a TypeError naming it. Mount it after CORS and logging, before body parsing
+ * and routes.
  */
 export function maintenance(options: MaintenanceOptions): Middleware {
-  const resolved = resolveOptions(options);
-  const { skip, resolveClientIp, isBypassIp, bypassSecret, isHealthPath, isAllowedUrl, readOnly, onDecision, readHostname } = resolved;
-  const report = createReporter(resolved.logger);
-  const flag = createFlagReader({ ...resolved, parsePayload: createPayloadParser(report), report });
-  const buildContext = createContextBuilder({ extra: resolved.context, readHostname, report });
-  const respond = createResponder({ ...resolved, report });
+  const settings = checkOptions(options);
+  const { skip, onDecision, mode: defaultMode } = settings;
+  const report = createReporter(settings.logger);
+  const trust = compileTrust(settings.trustProxy);
+  const isBypassIp = compileIpMatcher(settings.bypassIps, 'bypassIps');
+  const bypassSecret = compileBypassSecret(settings.bypassSecret);
+  const isHealthPath = compileHealthPaths(settings.healthPaths);
+  const isAllowedUrl = compileUrlMatcher(settings.allowedUrls);
+  const readFacts = createFactsReader({
+    resolveClientIp: createClientIpResolver(trust),
+    buildContext: createContextBuilder({ extra: settings.context, readHostname: createHostnameReader(createPeerTrust(trust)), report }),
+  });
+  const askFlag = createFlagReader({
+    unleash: settings.unleash,
+    flagName: settings.flagName,
+    fallback: settings.fallback,
+    override: settings.override,
+    parsePayload: createPayloadParser(report),
+    report,
+  });
+  const responder = createResponder({
+    page: createPageRenderer(join(settings.viewsDir, `${settings.view}.pug`)),
+    view: settings.view,
+    locals: settings.locals,
+    retryAfter: settings.retryAfter,
+    refresh: settings.refresh,
+    languages: settings.languages,
+    report,
+  });
+  responder.warm();
 
-  function record(ctx: Context, reason: MaintenanceReason, clientIp: string | undefined, mode: MaintenanceMode): void {
-    const decision: MaintenanceState = { active: true, reason, clientIp, mode };
-    ctx.state.maintenance = decision;
+  function record(facts: RequestFacts, reason: MaintenanceReason, mode: MaintenanceMode): void {
+    const decision: MaintenanceState = { active: true, reason, clientIp: facts.clientIp(), mode };
+    facts.ctx.state.maintenance = decision;
     if (!onDecision) return;
     try {
-      onDecision(ctx, decision);
+      onDecision(facts.ctx, decision);
     } catch (error) {
       report('error', 'onDecision', 'the onDecision(ctx, decision) option threw; ignored', error);
     }
@@ -49,57 +82,53 @@ export function maintenance(options: MaintenanceOptions): Middleware {
    * While maintenance is on, an answer a bypass let through is the staff's view of a half-migrated site: set
    * after `next()`, so the app cannot undo it, it keeps shared caches (CDNs) from storing it for everyone.
    */
-  function keepPrivate(ctx: Context, credential?: BypassCredential): void {
+  async function passPrivately(ctx: Context, next: Next, credential?: BypassCredential): Promise<void> {
+    await next();
     ctx.set('Cache-Control', 'private, no-store');
     if (credential) ctx.vary(credential === 'cookie' ? 'Cookie' : BYPASS_HEADER);
   }
 
+  // The rules, in order. Each fact of the request (client IP, path, Unleash context) is computed on demand.
   return async function maintenanceMiddleware(ctx: Context, next: Next): Promise<void> {
     if (isSkipped(ctx)) {
       ctx.state.maintenance = SKIPPED;
       return next();
     }
-    const shape = flag.shape();
-    let clientIp = shape.contextFree ? undefined : resolveClientIp(ctx.req);
-    const answer = flag.ask(shape, shape.contextFree ? undefined : buildContext(ctx, clientIp));
+    const facts = readFacts(ctx);
+    const answer = askFlag(facts);
     if (answer === false) {
       ctx.state.maintenance = OFF;
       return next();
     }
-    if (shape.contextFree) clientIp = resolveClientIp(ctx.req);
-    const mode = readOnly.modeOf(answer.payload);
+    const mode = answer.payload.mode ?? defaultMode;
+    const clientIp = facts.clientIp();
     if (clientIp !== undefined && isBypassIp(clientIp)) {
-      record(ctx, 'bypass-ip', clientIp, mode);
-      await next();
-      keepPrivate(ctx);
-      return;
+      record(facts, 'bypass-ip', mode);
+      return passPrivately(ctx, next);
     }
-    const rawPath = readPath(ctx);
-    if (bypassSecret?.grant(ctx, rawPath)) {
-      record(ctx, 'bypass-secret', clientIp, mode); // the staff link: answered with the cookie and a redirect
+    if (bypassSecret?.grant(ctx, facts.rawPath())) {
+      record(facts, 'bypass-secret', mode); // the staff link: answered with the cookie and a redirect
       return;
     }
     const credential = bypassSecret?.admits(ctx);
     if (credential) {
-      record(ctx, 'bypass-secret', clientIp, mode);
-      await next();
-      keepPrivate(ctx, credential);
-      return;
+      record(facts, 'bypass-secret', mode);
+      return passPrivately(ctx, next, credential);
     }
-    const path = pathForRules(rawPath);
+    const path = facts.rulePath();
     if (path !== undefined && isHealthPath(ctx.method, path)) {
-      record(ctx, 'health', clientIp, mode);
+      record(facts, 'health', mode);
       return next();
     }
     if (path !== undefined && isAllowedUrl(path)) {
-      record(ctx, 'allowed-url', clientIp, mode);
+      record(facts, 'allowed-url', mode);
       return next();
     }
-    if (readOnly.letsThrough(ctx.method, mode)) {
-      record(ctx, 'read-only', clientIp, mode);
+    if (mode === 'read-only' && SAFE_METHODS.has(ctx.method)) {
+      record(facts, 'read-only', mode);
       return next();
     }
-    record(ctx, 'blocked', clientIp, mode);
-    await respond(ctx, answer.payload, mode);
+    record(facts, 'blocked', mode);
+    responder.respond(ctx, answer.payload, mode);
   };
 }

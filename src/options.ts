@@ -3,25 +3,21 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Context } from 'koa';
 import type { Context as UnleashContext } from 'unleash-client';
-import { compileBypassSecret, type BypassSecret, type BypassSecretOptions } from './bypass-secret.js';
-import { compileTrust, createClientIpResolver, createPeerTrust, type ClientIpResolver, type TrustProxy } from './client-ip.js';
-import { parseDuration, type Duration } from './duration.js';
+import type { BypassSecretOptions } from './bypass-secret.js';
+import type { TrustProxy } from './client-ip.js';
+import { optionSeconds, type Duration } from './duration.js';
 import type { UnleashLike } from './flag.js';
-import { compileHealthPaths, type HealthPathMatcher } from './health-paths.js';
-import { createHostnameReader, type HostnameReader } from './hostname.js';
-import { compileIpMatcher, type IpMatcher } from './ip-matcher.js';
 import { checkLanguages, type Language } from './locales.js';
 import { optionError } from './option-error.js';
 import type { Locals } from './page.js';
-import { compileUrlMatcher, type UrlMatcher } from './path-matcher.js';
-import { createReadOnlyGate, type MaintenanceMode, type ReadOnlyGate } from './read-only.js';
+import { DEFAULT_FLAG_NAME } from './payload.js';
 import type { MaintenanceLogger } from './reporter.js';
-import type { MaintenanceState } from './state.js';
+import { isMaintenanceMode, type MaintenanceMode, type MaintenanceState } from './state.js';
 
 export interface MaintenanceOptions {
   /** Required. Your Unleash client (`new Unleash(...)` or `startUnleash(...)`). The middleware never creates, starts or destroys it. */
   unleash: UnleashLike;
-  /** The flag that turns maintenance on. Default `'maintenance-mode'`. */
+  /** The flag that turns maintenance on. Default `'maintenance-mode'` (`DEFAULT_FLAG_NAME`). */
   flagName?: string;
   /**
    * Which proxies may report the client's address, as Express's "trust proxy": `false` (socket address only),
@@ -89,14 +85,17 @@ export interface MaintenanceOptions {
   languages?: readonly Language[];
 }
 
-/** Everything `maintenance()` needs, validated and compiled once. */
-export interface ResolvedOptions {
+/**
+ * The options checked and with every default filled in (each default is written here and nowhere else).
+ * List entries (`bypassIps`, `allowedUrls`, `healthPaths`, `trustProxy`, `bypassSecret`) are checked entry by
+ * entry where they are compiled, once, when `maintenance()` builds its parts.
+ */
+export interface Settings {
   unleash: UnleashLike;
   flagName: string;
-  resolveClientIp: ClientIpResolver;
-  readHostname: HostnameReader;
-  isBypassIp: IpMatcher;
-  isAllowedUrl: UrlMatcher;
+  trustProxy: TrustProxy;
+  bypassIps: readonly unknown[];
+  allowedUrls: readonly unknown[];
   retryAfter: number | Date | undefined;
   viewsDir: string;
   view: string;
@@ -107,12 +106,14 @@ export interface ResolvedOptions {
   override: boolean | undefined;
   logger: MaintenanceLogger;
   onDecision: ((ctx: Context, decision: MaintenanceState) => void) | undefined;
-  bypassSecret: BypassSecret | undefined;
-  readOnly: ReadOnlyGate;
-  isHealthPath: HealthPathMatcher;
+  bypassSecret: unknown;
+  mode: MaintenanceMode;
+  healthPaths: readonly unknown[];
   refresh: number | undefined;
   languages: readonly Language[];
 }
+
+const DEFAULT_HEALTH_PATHS: readonly string[] = Object.freeze(['/healthz', '/readyz', '/livez']);
 
 export const BUNDLED_VIEWS = fileURLToPath(new URL('../views/', import.meta.url));
 
@@ -146,10 +147,16 @@ function nonEmptyString(name: string, value: unknown, fallback: string): string 
   throw optionError(name, value, 'is not a non-empty string');
 }
 
-function list(name: string, value: unknown): readonly unknown[] {
-  if (value === undefined) return [];
+function list(name: string, value: unknown, fallback: readonly unknown[] = [], expected = 'is not an array'): readonly unknown[] {
+  if (value === undefined) return fallback;
   if (Array.isArray(value)) return [...value];
-  throw optionError(name, value, 'is not an array');
+  throw optionError(name, value, expected);
+}
+
+function checkMode(value: unknown): MaintenanceMode {
+  if (value === undefined) return 'block';
+  if (isMaintenanceMode(value)) return value;
+  throw optionError('mode', value, "is not 'block' or 'read-only'");
 }
 
 function checkRetryAfter(value: unknown): number | Date | undefined {
@@ -190,22 +197,19 @@ function checkKnown(options: object): void {
   }
 }
 
-/** Validates and compiles every option, throwing a TypeError that names the option (and entry) at fault. */
-export function resolveOptions(options: MaintenanceOptions): ResolvedOptions {
+/** Checks every option and fills in the defaults, throwing a TypeError that names the option at fault. */
+export function checkOptions(options: MaintenanceOptions): Settings {
   if (options === null || typeof options !== 'object') throw optionError('options', options, 'is not an object; call maintenance({ unleash })');
   checkKnown(options);
-  const unleash = checkUnleash(options.unleash);
   const viewsDir = nonEmptyString('views', options.views, BUNDLED_VIEWS);
   const view = nonEmptyString('view', options.view, 'maintenance');
   checkViews(viewsDir, view);
-  const trust = compileTrust(options.trustProxy ?? false);
   return {
-    unleash,
-    flagName: nonEmptyString('flagName', options.flagName, 'maintenance-mode'),
-    resolveClientIp: createClientIpResolver(trust),
-    readHostname: createHostnameReader(createPeerTrust(trust)),
-    isBypassIp: compileIpMatcher(list('bypassIps', options.bypassIps), 'bypassIps'),
-    isAllowedUrl: compileUrlMatcher(list('allowedUrls', options.allowedUrls)),
+    unleash: checkUnleash(options.unleash),
+    flagName: nonEmptyString('flagName', options.flagName, DEFAULT_FLAG_NAME),
+    trustProxy: options.trustProxy ?? false,
+    bypassIps: list('bypassIps', options.bypassIps),
+    allowedUrls: list('allowedUrls', options.allowedUrls),
     retryAfter: checkRetryAfter(options.retryAfter),
     viewsDir,
     view,
@@ -216,10 +220,10 @@ export function resolveOptions(options: MaintenanceOptions): ResolvedOptions {
     override: optionalBoolean('override', options.override),
     logger: checkLogger(options.logger),
     onDecision: optionalFunction('onDecision', options.onDecision),
-    bypassSecret: compileBypassSecret(options.bypassSecret),
-    readOnly: createReadOnlyGate(options.mode),
-    isHealthPath: compileHealthPaths(options.healthPaths),
-    refresh: options.refresh === undefined ? undefined : parseDuration('refresh', options.refresh, REFRESH_LIMIT),
+    bypassSecret: options.bypassSecret,
+    mode: checkMode(options.mode),
+    healthPaths: list('healthPaths', options.healthPaths, DEFAULT_HEALTH_PATHS, 'is not an array of paths'),
+    refresh: options.refresh === undefined ? undefined : optionSeconds('refresh', options.refresh, REFRESH_LIMIT),
     languages: checkLanguages(options.languages),
   };
 }

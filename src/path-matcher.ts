@@ -67,3 +67,27 @@ export function compileUrlMatcher(patterns: readonly unknown[]): UrlMatcher {
     return false;
   };
 }
+
+/** Tells whether a request (its method, and its path in normal form) is a health check. */
+export type HealthPathMatcher = (method: string, path: string) => boolean;
+
+/** Probes read; a write to a health path is no health check, and a router may send it to another handler. */
+const PROBE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
+
+const NEVER: HealthPathMatcher = () => false;
+
+/**
+ * Compiles `healthPaths` (`[]` turns it off) into a set of paths in normal form, matched exactly against the
+ * raw path for GET and HEAD: `/healthz/`, `/%68ealthz` or `/healthz-debug` never pass.
+ */
+export function compileHealthPaths(entries: readonly unknown[]): HealthPathMatcher {
+  const paths = new Set<string>();
+  entries.forEach((path: unknown, index) => {
+    if (typeof path !== 'string' || /[?#]/.test(path) || !isNormalPath(path)) {
+      throw optionError(`healthPaths[${index}]`, path, 'is not a path starting with "/" in normal form (no "?", "#", "//", "\\", dot segments, percent-encoded letters, digits, "-._~" or separators)');
+    }
+    paths.add(path);
+  });
+  if (paths.size === 0) return NEVER;
+  return (method, path) => PROBE_METHODS.has(method) && paths.has(path);
+}

@@ -1,5 +1,12 @@
-import { isMaintenanceMode, type MaintenanceMode } from './read-only.js';
 import type { Report } from './reporter.js';
+import { isMaintenanceMode, type MaintenanceMode } from './state.js';
+
+/**
+ * What the flag carries, shared by the middleware, which reads it, and the admin client, which writes it:
+ * the flag's default name and the variant payload's fields with their limits.
+ */
+export const DEFAULT_FLAG_NAME = 'maintenance-mode';
+export const PAYLOAD_LIMITS = Object.freeze({ title: 200, message: 2000 });
 
 /** What a flag's variant payload may say about this maintenance window. Every field is optional. */
 export interface MaintenancePayload {
@@ -13,6 +20,7 @@ export interface MaintenancePayload {
   readonly mode?: MaintenanceMode;
 }
 
+/** A variant payload as Unleash serves it. */
 export interface VariantPayload {
   readonly type: string;
   readonly value: string;
@@ -20,9 +28,8 @@ export interface VariantPayload {
 
 export type PayloadParser = (payload: VariantPayload | undefined) => MaintenancePayload;
 
-const NO_PAYLOAD: MaintenancePayload = Object.freeze({});
-const MAX_TITLE = 200;
-const MAX_MESSAGE = 2000;
+/** The answer of a flag without (usable) payload: one object, so its rendered answers are kept once. */
+export const NO_PAYLOAD: MaintenancePayload = Object.freeze({});
 const MAX_CACHED = 64;
 
 type FieldReader = (value: unknown) => unknown;
@@ -31,8 +38,8 @@ const textUpTo = (max: number): FieldReader => (value) =>
   typeof value === 'string' && value.trim() !== '' && value.length <= max ? value.trim() : undefined;
 
 const readers: Readonly<Record<keyof MaintenancePayload, FieldReader>> = {
-  title: textUpTo(MAX_TITLE),
-  message: textUpTo(MAX_MESSAGE),
+  title: textUpTo(PAYLOAD_LIMITS.title),
+  message: textUpTo(PAYLOAD_LIMITS.message),
   retryAfter: (value) => (Number.isSafeInteger(value) && (value as number) >= 0 ? value : undefined),
   until: (value) => {
     if (typeof value !== 'string' || !/^\d{4}-\d\d-\d\dT/.test(value)) return undefined;
@@ -42,10 +49,19 @@ const readers: Readonly<Record<keyof MaintenancePayload, FieldReader>> = {
   mode: (value) => (isMaintenanceMode(value) ? value : undefined),
 };
 
-function parseJsonObject(text: string): Record<string, unknown> | undefined {
+/**
+ * The raw fields of a variant payload: a JSON object's own fields, or `{ message }` for a string payload;
+ * `undefined` when it is neither (or not a payload at all: a malformed server answer).
+ */
+export function payloadFields(payload: unknown): Record<string, unknown> | undefined {
+  if (payload === null || typeof payload !== 'object') return undefined;
+  const { type, value } = payload as Partial<VariantPayload>;
+  if (typeof type !== 'string' || typeof value !== 'string') return undefined;
+  if (type === 'string') return { message: value };
+  if (type !== 'json') return undefined;
   try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    const parsed: unknown = JSON.parse(value);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
@@ -70,8 +86,7 @@ function reportKey(payload: VariantPayload): string {
 }
 
 function interpret(payload: VariantPayload, report: Report): MaintenancePayload {
-  if (payload.type === 'string') return readFields({ message: payload.value }).payload;
-  const raw = payload.type === 'json' ? parseJsonObject(payload.value) : undefined;
+  const raw = payloadFields(payload);
   if (!raw) {
     report('warn', reportKey(payload), `ignoring a ${payload.type} variant payload that is not a JSON object; the default texts are shown`);
     return NO_PAYLOAD;
@@ -83,18 +98,15 @@ function interpret(payload: VariantPayload, report: Report): MaintenancePayload 
   return parsed;
 }
 
-/** Parses each distinct payload once; a string payload is read as the message. */
+/**
+ * Parses each distinct payload once (a bounded cache by text) into one frozen object, which stays the same
+ * object while it is cached: the 503's rendered answers are kept per payload object.
+ */
 export function createPayloadParser(report: Report): PayloadParser {
   const cache = new Map<string, MaintenancePayload>();
-  // Unleash hands out the same payload object for as long as the flag's definition stays: look that object up
-  // first (weakly held; its type and value are compared, so even a payload changed in place is parsed afresh)
-  // before building the text key, which costs a concatenation and a hash of the whole value per request.
-  const byObject = new WeakMap<VariantPayload, { type: string; value: string; parsed: MaintenancePayload }>();
   return function parsePayload(payload) {
     // A malformed server answer (`{ type: {}, value: '' }`) means no payload, never an error building the key.
     if (!payload || typeof payload.type !== 'string' || typeof payload.value !== 'string') return NO_PAYLOAD;
-    const seen = typeof payload === 'object' ? byObject.get(payload) : undefined;
-    if (seen && seen.type === payload.type && seen.value === payload.value) return seen.parsed;
     const key = `${payload.type}\u0000${payload.value}`;
     let parsed = cache.get(key);
     if (!parsed) {
@@ -102,7 +114,6 @@ export function createPayloadParser(report: Report): PayloadParser {
       if (cache.size >= MAX_CACHED) cache.clear();
       cache.set(key, parsed);
     }
-    if (typeof payload === 'object') byObject.set(payload, { type: payload.type, value: payload.value, parsed });
     return parsed;
   };
 }

@@ -1,26 +1,31 @@
 import type { Context } from 'koa';
-import {
-  SHIPPED_LANGUAGES, createLanguagePicker, formatUntilIn, localizedTexts, variesByLanguage,
-  type Language, type LocalizedTexts,
-} from './locales.js';
-import { createPageRenderer, type Locals, type PageLocals } from './page.js';
-import type { MaintenancePayload } from './payload.js';
-import type { MaintenanceMode } from './read-only.js';
+import { createLanguagePicker, formatUntilIn, localizedTexts, variesByLanguage, type Language, type LocalizedTexts } from './locales.js';
+import type { Locals, PageLocals, PageRenderer } from './page.js';
+import { NO_PAYLOAD, type MaintenancePayload } from './payload.js';
 import type { Report } from './reporter.js';
+import type { MaintenanceMode } from './state.js';
 
 /** Answers a request that maintenance blocks; in `read-only` mode the default texts say the site is read-only. */
-export type Respond = (ctx: Context, payload: MaintenancePayload, mode?: MaintenanceMode) => Promise<void>;
+export interface Responder {
+  respond(ctx: Context, payload: MaintenancePayload, mode: MaintenanceMode): void;
+  /**
+   * Compiles the template and renders the default page (no payload, first language, `block`, `Refresh` as a
+   * GET gets it) now, at start-up, so no request waits for Pug. A failure is left to the first request to report.
+   */
+  warm(): void;
+}
 
 export interface ResponderOptions {
-  viewsDir: string;
+  page: PageRenderer;
+  /** The template's name, for the report when it fails. */
   view: string;
   locals: Locals | undefined;
   retryAfter: number | Date | undefined;
+  /** Seconds: a `Refresh` header and meta refresh on answers to GET and HEAD. */
+  refresh: number | undefined;
+  /** The languages of the default texts, chosen by `Accept-Language`; the first is the fallback. */
+  languages: readonly Language[];
   report: Report;
-  /** Seconds: a `Refresh` header and meta refresh on answers to GET and HEAD. Default: none. */
-  refresh?: number | undefined;
-  /** The languages of the default texts, chosen by `Accept-Language`; the first is the fallback. Default: all shipped. */
-  languages?: readonly Language[];
 }
 
 /** What this window says, merged from the payload and the `retryAfter` option. Undefined fields are absent. */
@@ -31,7 +36,6 @@ interface WindowFacts {
   until?: Date;
   /** The default texts in this answer's language and mode, under the payload's title and message. */
   words: LocalizedTexts;
-  mode: MaintenanceMode;
   refresh?: number;
 }
 
@@ -41,38 +45,21 @@ interface WindowFacts {
 /** RFC 9457 `type`: the RFC 9110 definition of 503, since a maintenance answer is exactly that. */
 const PROBLEM_TYPE = 'https://www.rfc-editor.org/rfc/rfc9110#status.503';
 const NEGOTIABLE = ['html', 'json', 'application/problem+json', 'text'];
-const MAX_CACHED_ANSWERS = 64;
-const MAX_CACHED_HEADER_LENGTH = 512;
 /** Negotiator's parsing grows faster than the header: 15 kB of commas cost 15 ms. Longer values get the defaults. */
 const MAX_NEGOTIATED_HEADER_LENGTH = 1024;
 
-/**
- * Content negotiation (`ctx.accepts`, `ctx.acceptsLanguages`) depends on one request header alone, and clients
- * send few distinct ones, so each answer is kept by header value (a missing header is its own key); values over
- * 512 characters are negotiated but not kept, values over 1 kB are not negotiated (`fallback`). Re-parsing
- * Accept and Accept-Language on every blocked request was about half of the middleware's own time on that path.
- */
-function memoByHeader<T>(header: 'accept' | 'accept-language', negotiate: (ctx: Context) => T, fallback: T): (ctx: Context) => T {
-  const answers = new Map<string | undefined, T>();
-  return function negotiated(ctx) {
-    const value = ctx.req.headers[header];
-    if (answers.has(value)) return answers.get(value) as T;
-    if (value !== undefined && value.length > MAX_NEGOTIATED_HEADER_LENGTH) return fallback;
-    const answer = negotiate(ctx);
-    if (value === undefined || value.length <= MAX_CACHED_HEADER_LENGTH) {
-      if (answers.size >= MAX_CACHED_ANSWERS) answers.clear();
-      answers.set(value, answer);
-    }
-    return answer;
-  };
-}
+const isNegotiable = (ctx: Context, header: 'accept' | 'accept-language'): boolean =>
+  (ctx.req.headers[header]?.length ?? 0) <= MAX_NEGOTIATED_HEADER_LENGTH;
 
-function factsOf(payload: MaintenancePayload, retryAfterOption: number | Date | undefined, words: LocalizedTexts, mode: MaintenanceMode): WindowFacts {
-  const facts: WindowFacts = { ...payload, words, mode };
-  if (facts.until === undefined && retryAfterOption instanceof Date) facts.until = retryAfterOption;
-  if (facts.retryAfter === undefined && payload.until === undefined && typeof retryAfterOption === 'number') {
-    facts.retryAfter = retryAfterOption;
-  }
+function factsOf(payload: MaintenancePayload, retryAfterOption: number | Date | undefined, words: LocalizedTexts): WindowFacts {
+  const { title, message, retryAfter, until } = payload;
+  const facts: WindowFacts = { words };
+  if (title !== undefined) facts.title = title;
+  if (message !== undefined) facts.message = message;
+  if (retryAfter !== undefined) facts.retryAfter = retryAfter;
+  else if (until === undefined && typeof retryAfterOption === 'number') facts.retryAfter = retryAfterOption;
+  if (until !== undefined) facts.until = until;
+  else if (retryAfterOption instanceof Date) facts.until = retryAfterOption;
   return facts;
 }
 
@@ -88,7 +75,7 @@ function setHeaders(ctx: Context, facts: WindowFacts, varyBy: string | string[])
 }
 
 function pageTexts(facts: WindowFacts): PageLocals {
-  const texts: PageLocals = { lang: facts.words.lang, mode: facts.mode };
+  const texts: PageLocals = { lang: facts.words.lang, mode: facts.words.mode };
   if (facts.refresh !== undefined) texts.refresh = facts.refresh;
   if (facts.title !== undefined) texts.title = facts.title;
   if (facts.message !== undefined) texts.message = facts.message;
@@ -108,7 +95,7 @@ function problemBody(facts: WindowFacts): string {
     detail: facts.message ?? facts.words.message,
     retryAfter: facts.retryAfter,
     until: facts.until?.toISOString(),
-    mode: facts.mode === 'read-only' ? facts.mode : undefined,
+    mode: facts.words.mode === 'read-only' ? facts.words.mode : undefined,
   });
 }
 
@@ -119,39 +106,28 @@ function textBody(facts: WindowFacts): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Bodies already built for one payload in one language and mode; `page*` only with static `locals`. */
-interface KeptBodies {
+/** One blocked request's answers in every format, built once and kept; `html` only with static `locals`. */
+interface Answers {
+  readonly facts: WindowFacts;
+  html?: string;
   json?: string;
   text?: string;
-  page?: string;
-  pageWithRefresh?: string;
 }
 
 /**
- * With the options fixed, a body depends only on the payload and the words (one frozen object per language
- * and mode), plus, for the page, whether `Refresh` applies. The payload parser hands out one frozen object per
- * distinct payload, so bodies are kept per payload object (weakly: payloads the parser drops go too) and per words.
+ * The one cache of rendered answers: per payload (the parser hands out one frozen object per distinct payload,
+ * held weakly here so the ones it drops go too), then per language, mode and whether `Refresh` applies.
  */
-function createBodyKeeper(): (payload: MaintenancePayload, words: LocalizedTexts) => KeptBodies {
-  const byPayload = new WeakMap<MaintenancePayload, Map<LocalizedTexts, KeptBodies>>();
-  return function keptBodies(payload, words) {
+function createAnswerCache(build: (payload: MaintenancePayload, words: LocalizedTexts, refreshes: boolean) => WindowFacts) {
+  const byPayload = new WeakMap<MaintenancePayload, Map<string, Answers>>();
+  return function answersFor(payload: MaintenancePayload, words: LocalizedTexts, refreshes: boolean): Answers {
     let byWords = byPayload.get(payload);
-    if (!byWords) {
-      byWords = new Map();
-      byPayload.set(payload, byWords);
-    }
-    let kept = byWords.get(words);
-    if (!kept) {
-      kept = {};
-      byWords.set(words, kept);
-    }
-    return kept;
+    if (!byWords) byPayload.set(payload, (byWords = new Map()));
+    const key = refreshes ? `${words.lang}:${words.mode}:refresh` : `${words.lang}:${words.mode}`;
+    let answers = byWords.get(key);
+    if (!answers) byWords.set(key, (answers = { facts: build(payload, words, refreshes) }));
+    return answers;
   };
-}
-
-function sendText(ctx: Context, facts: WindowFacts, kept?: KeptBodies): void {
-  ctx.set('Content-Type', 'text/plain; charset=utf-8');
-  ctx.body = kept ? (kept.text ??= textBody(facts)) : textBody(facts);
 }
 
 /**
@@ -161,54 +137,68 @@ function sendText(ctx: Context, facts: WindowFacts, kept?: KeptBodies): void {
  * (and a missing or `*\/*` Accept), problem+json for API clients, plain text for anything else. A page that
  * fails to render is reported and replaced by the plain-text answer: never a 500, never the route.
  */
-export function createResponder(options: ResponderOptions): Respond {
-  const { retryAfter, report, refresh } = options;
-  const renderPage = createPageRenderer(options.viewsDir, options.view, options.locals);
-  const negotiateType = memoByHeader('accept', (ctx) => ctx.accepts(NEGOTIABLE), NEGOTIABLE[0]);
-  const languages = options.languages ?? SHIPPED_LANGUAGES;
-  const pickLanguage = memoByHeader('accept-language', createLanguagePicker(languages), languages[0] ?? 'en');
+export function createResponder(options: ResponderOptions): Responder {
+  const { page, view, locals, retryAfter, refresh, languages, report } = options;
+  const [fallbackLanguage] = languages as [Language, ...Language[]];
+  const pickLanguage = createLanguagePicker(languages);
   const varyBy = variesByLanguage(languages) ? ['Accept', 'Accept-Language'] : 'Accept';
-  const keptBodies = createBodyKeeper();
-  const pageIsStatic = typeof options.locals !== 'function';
+  const answersFor = createAnswerCache((payload, words, refreshes) => {
+    const facts = factsOf(payload, retryAfter, words);
+    if (refreshes && refresh !== undefined) facts.refresh = refresh;
+    return facts;
+  });
 
-  async function sendPage(ctx: Context, facts: WindowFacts, kept: KeptBodies): Promise<void> {
+  const localsOf = typeof locals === 'function' ? locals : undefined;
+  const staticLocals = typeof locals === 'function' ? undefined : locals;
+
+  /** With static `locals` the page depends on the answer alone: rendered once and kept with it. */
+  function staticPage(answers: Answers): string {
+    return (answers.html ??= page.render({ ...answers.facts.words, ...staticLocals, ...pageTexts(answers.facts) }));
+  }
+
+  function html(ctx: Context, answers: Answers): string {
+    if (!localsOf) return staticPage(answers);
+    return page.render({ ...answers.facts.words, ...localsOf(ctx), ...pageTexts(answers.facts) });
+  }
+
+  function sendPage(ctx: Context, answers: Answers): void {
     try {
-      const html = await renderPage(ctx, pageTexts(facts), facts.words);
       ctx.set('Content-Type', 'text/html; charset=utf-8');
-      ctx.body = html;
-      if (pageIsStatic) kept[facts.refresh === undefined ? 'page' : 'pageWithRefresh'] = html; // a failure is not kept
+      ctx.body = html(ctx, answers);
     } catch (error) {
-      report('error', 'render', `rendering the maintenance page "${options.view}" failed; answered in plain text`, error);
-      sendText(ctx, facts);
+      report('error', 'render', `rendering the maintenance page "${view}" failed; answered in plain text`, error);
+      sendText(ctx, answers);
     }
   }
 
-  // Loading and compiling Pug takes most of a second; doing it now keeps that off the first blocked request.
-  // A failure is not kept, so the first blocked request renders again and reports it.
-  if (pageIsStatic) {
-    const facts = factsOf({}, retryAfter, localizedTexts(languages[0] ?? 'en', 'block'), 'block');
-    if (refresh !== undefined) facts.refresh = refresh;
-    renderPage(undefined as never, pageTexts(facts), facts.words).catch(() => {});
-  }
-
-  return async function respond(ctx, payload, mode = 'block') {
-    const facts = factsOf(payload, retryAfter, localizedTexts(pickLanguage(ctx), mode), mode);
-    if (refresh !== undefined && (ctx.method === 'GET' || ctx.method === 'HEAD')) facts.refresh = refresh;
-    setHeaders(ctx, facts, varyBy);
-    const type = negotiateType(ctx);
-    const kept = keptBodies(payload, facts.words);
-    if (type === 'html') {
-      const page = facts.refresh === undefined ? kept.page : kept.pageWithRefresh;
-      if (page === undefined) return sendPage(ctx, facts, kept);
-      ctx.set('Content-Type', 'text/html; charset=utf-8');
-      ctx.body = page;
-      return;
-    }
-    if (type === 'json' || type === 'application/problem+json') {
-      ctx.set('Content-Type', 'application/problem+json; charset=utf-8');
-      ctx.body = kept.json ??= problemBody(facts);
-      return;
-    }
-    sendText(ctx, facts, kept);
+  return {
+    respond(ctx, payload, mode) {
+      const lang = isNegotiable(ctx, 'accept-language') ? pickLanguage(ctx) : fallbackLanguage;
+      const refreshes = refresh !== undefined && (ctx.method === 'GET' || ctx.method === 'HEAD');
+      const answers = answersFor(payload, localizedTexts(lang, mode), refreshes);
+      setHeaders(ctx, answers.facts, varyBy);
+      const type = isNegotiable(ctx, 'accept') ? ctx.accepts(NEGOTIABLE) : 'html';
+      if (type === 'html') return sendPage(ctx, answers);
+      if (type === 'json' || type === 'application/problem+json') {
+        ctx.set('Content-Type', 'application/problem+json; charset=utf-8');
+        ctx.body = answers.json ??= problemBody(answers.facts);
+        return;
+      }
+      sendText(ctx, answers);
+    },
+    warm() {
+      page.warm();
+      if (localsOf) return;
+      try {
+        staticPage(answersFor(NO_PAYLOAD, localizedTexts(fallbackLanguage, 'block'), refresh !== undefined));
+      } catch {
+        // Reported by the first blocked request, which renders again and answers in plain text.
+      }
+    },
   };
+}
+
+function sendText(ctx: Context, answers: Answers): void {
+  ctx.set('Content-Type', 'text/plain; charset=utf-8');
+  ctx.body = answers.text ??= textBody(answers.facts);
 }

@@ -1,4 +1,9 @@
-import type { MaintenanceMode } from './read-only.js';
+/** `block`: every request meets the 503. `read-only`: safe methods pass, unsafe ones meet the 503. */
+export type MaintenanceMode = 'block' | 'read-only';
+
+export function isMaintenanceMode(value: unknown): value is MaintenanceMode {
+  return value === 'block' || value === 'read-only';
+}
 
 /**
  * Why a request was or was not blocked: `bypass-secret` (the staff link's cookie, the `X-Maintenance-Bypass`

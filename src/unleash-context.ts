@@ -1,10 +1,10 @@
 import type { Context } from 'koa';
 import type { Context as UnleashContext } from 'unleash-client';
 import type { HostnameReader } from './hostname.js';
-import { readPath } from './path-matcher.js';
 import type { Report } from './reporter.js';
 
-export type ContextBuilder = (ctx: Context, clientIp: string | undefined) => UnleashContext;
+/** `clientIp` and `path` are the request's, each `undefined` when unknown. */
+export type ContextBuilder = (ctx: Context, clientIp: string | undefined, path: string | undefined) => UnleashContext;
 
 export interface ContextBuilderOptions {
   /** The app's `context(ctx)` option. */
@@ -22,10 +22,10 @@ export interface ContextBuilderOptions {
  */
 export function createContextBuilder(options: ContextBuilderOptions): ContextBuilder {
   const { extra, readHostname, report } = options;
-  return function buildContext(ctx, clientIp) {
+  return function buildContext(ctx, clientIp, path) {
     const base: UnleashContext = {
       remoteAddress: clientIp,
-      properties: { path: readPath(ctx), method: ctx.method, hostname: readHostname(ctx.req) },
+      properties: { path, method: ctx.method, hostname: readHostname(ctx.req) },
     };
     if (!extra) return base;
     let added: Partial<UnleashContext> | undefined;

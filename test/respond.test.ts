@@ -181,14 +181,26 @@ describe('the 503 answer', () => {
       rmSync(views, { recursive: true });
     });
 
-    it('answers a plain-text 503 when the template is deleted after start-up', async () => {
+    it('answers a plain-text 503 for a template that does not compile, and reports it', async () => {
+      const views = mkdtempSync(join(tmpdir(), 'kum-views-'));
+      writeFileSync(join(views, 'maintenance.pug'), 'p(unclosed= "attribute"\n');
+      const errors: string[] = [];
+      const app = request(appWith({ unleash: on, views, logger: { warn() {}, error: (line) => errors.push(line) } }).callback());
+      const reply = await app.get('/');
+      expect(reply.status).to.equal(503);
+      expect(reply.headers['content-type']).to.match(/^text\/plain/);
+      expect(errors).to.have.length(1);
+      rmSync(views, { recursive: true });
+    });
+
+    it('keeps answering with the page compiled at start-up when the template is deleted afterwards', async () => {
       const views = mkdtempSync(join(tmpdir(), 'kum-views-'));
       writeFileSync(join(views, 'maintenance.pug'), 'p ok');
       const app = request(appWith({ unleash: on, views }).callback());
       rmSync(views, { recursive: true });
       const reply = await app.get('/');
       expect(reply.status).to.equal(503);
-      expect(reply.headers['content-type']).to.match(/^text\/plain/);
+      expect(reply.text).to.equal('<p>ok</p>');
     });
   });
 });

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parseDuration } from '../control/duration.js';
+import { millisecondsOfText } from '../duration.js';
 import type { EnableOptions, MaintenanceControlOptions, WaitOptions } from '../control/index.js';
 import { ALLOWED, COMMANDS, OPTIONS, type CommandName, type OptionName } from './option-spec.js';
 import { UsageError } from './usage-error.js';
@@ -117,7 +117,7 @@ function waitOptionsOf(values: Values, env: Environment, command: CommandName): 
 
 /** `--timeout 30` means seconds; `90s`, `2m` are accepted too. */
 function timeoutMs(text: string, command: CommandName): number {
-  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : parseDuration(text);
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : millisecondsOfText(text);
   if (ms === undefined || ms <= 0) {
     throw new UsageError(`--timeout must be a positive number of seconds or a duration such as 90s or 2m, got "${text}"`, command);
   }

@@ -1,6 +1,6 @@
-export { MaintenanceControl, DEFAULT_FLAG, DEFAULT_PROJECT } from './maintenance-control.js';
+export { MaintenanceControl, DEFAULT_PROJECT } from './maintenance-control.js';
+export { DEFAULT_FLAG_NAME } from '../payload.js';
 export { UnleashError, ControlInputError, type UnleashFailureKind } from './errors.js';
-export { parseDuration } from './duration.js';
 export type {
   MaintenanceControlOptions,
   EnableOptions,

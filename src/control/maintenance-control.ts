@@ -1,3 +1,4 @@
+import { DEFAULT_FLAG_NAME } from '../payload.js';
 import type { Feature, Strategy } from './admin-types.js';
 import { createFlagAdminApi, type FlagAdminApi } from './admin-api.js';
 import { absentEnvironmentStatus, environmentStatus } from './environment-status.js';
@@ -10,7 +11,6 @@ import type { DisableOptions, EnableOptions, EnvironmentStatus, FlagStatus, Main
 import { normalizeBaseUrl } from './unleash-url.js';
 
 export const DEFAULT_PROJECT = 'default';
-export const DEFAULT_FLAG = 'maintenance-mode';
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 const DEFAULT_WAIT_TIMEOUT_MS = 30_000;
 
@@ -28,7 +28,7 @@ export class MaintenanceControl {
   constructor(options: MaintenanceControlOptions) {
     this.#baseUrl = normalizeBaseUrl(options.url);
     this.project = nonEmpty(options.project ?? DEFAULT_PROJECT, 'project');
-    this.flag = nonEmpty(options.flag ?? DEFAULT_FLAG, 'flag');
+    this.flag = nonEmpty(options.flag ?? DEFAULT_FLAG_NAME, 'flag');
     this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     const target = this.#target(nonEmpty(options.token, 'token'), 'admin token');
     this.#admin = createFlagAdminApi(target, this.project, this.flag);

@@ -1,4 +1,5 @@
-import { resolveUntil } from './duration.js';
+import { PAYLOAD_LIMITS } from '../payload.js';
+import { resolveUntil } from './until.js';
 import { ControlInputError } from './errors.js';
 import type { EnableOptions } from './types.js';
 
@@ -10,14 +11,11 @@ export interface MaintenanceWindow {
   payload: { title?: string; message?: string; retryAfter?: number; until?: string };
 }
 
-// The middleware ignores longer texts (src/payload.ts), so refuse them here rather than fail silently there.
-const MAX_TITLE = 200;
-const MAX_MESSAGE = 2000;
 
 export function resolveMaintenanceWindow(options: EnableOptions, now: Date): MaintenanceWindow {
   const payload: MaintenanceWindow['payload'] = {};
-  const title = optionalText(options.title, 'title', MAX_TITLE);
-  const message = optionalText(options.message, 'message', MAX_MESSAGE);
+  const title = optionalText(options.title, 'title', PAYLOAD_LIMITS.title);
+  const message = optionalText(options.message, 'message', PAYLOAD_LIMITS.message);
   if (title !== undefined) payload.title = title;
   if (message !== undefined) payload.message = message;
   if (options.retryAfter !== undefined) payload.retryAfter = wholeNumber(options.retryAfter, 'retryAfter', 0, Number.MAX_SAFE_INTEGER, 'a whole number of seconds, 0 or more');
@@ -36,6 +34,7 @@ function wholeNumber(value: number, option: string, min: number, max: number, ex
   return value;
 }
 
+// The middleware ignores longer texts, so refuse them here rather than have them fail silently there.
 function optionalText(value: string | undefined, option: string, max: number): string | undefined {
   if (value === undefined) return undefined;
   const trimmed = String(value).trim();

@@ -1,3 +1,4 @@
+import { payloadFields } from '../payload.js';
 import type { Constraint, Strategy } from './admin-types.js';
 import type { MaintenanceWindow } from './maintenance-window.js';
 
@@ -51,15 +52,7 @@ export function untilOf(strategy: Strategy): string | undefined {
   return constraint?.value;
 }
 
-/** The parsed JSON payload of the strategy's first variant, or an empty object. */
+/** The fields of the strategy's first variant payload, read as the middleware reads them, or an empty object. */
 export function payloadOf(strategy: Strategy): Record<string, unknown> {
-  const payload = strategy.variants?.[0]?.payload;
-  if (!payload) return {};
-  if (payload.type === 'string') return { message: payload.value };
-  try {
-    const value: unknown = JSON.parse(payload.value);
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
+  return payloadFields(strategy.variants?.[0]?.payload) ?? {};
 }

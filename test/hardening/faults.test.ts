@@ -294,10 +294,21 @@ describe('hardening: faults', function () {
       expect(errorsMatching(logger, /rendering the maintenance page/)).to.have.length(1);
     }
 
-    it('missing at runtime (deleted after start-up): plain-text 503, one report', async function () {
+    it('missing at runtime (deleted after start-up): the page compiled at start-up keeps answering, nothing to report', async function () {
       const logger = recordingLogger();
       const started = await start({ unleash: await realUnleash(true), views: dir, logger });
       unlinkSync(join(dir, 'maintenance.pug'));
+      for (const res of await burst(started.port, 50, 'text/html')) {
+        expect(res.status).to.equal(503);
+        expect(res.headers['content-type']).to.match(/^text\/html/);
+      }
+      expect(logger.lines).to.deep.equal([]);
+    });
+
+    it('not compiling (a syntax error): plain-text 503, one report', async function () {
+      writeFileSync(join(dir, 'unclosed.pug'), 'doctype html\nhtml\n  body(class="x"\n');
+      const logger = recordingLogger();
+      const started = await start({ unleash: await realUnleash(true), views: dir, view: 'unclosed', logger });
       await expectPlainText(started, logger);
     });
 

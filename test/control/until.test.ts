@@ -1,10 +1,11 @@
 import { expect } from 'chai';
-import { parseDuration, resolveUntil } from '../../src/control/duration.js';
+import { resolveUntil } from '../../src/control/until.js';
+import { millisecondsOfText } from '../../src/duration.js';
 import { ControlInputError } from '../../src/control/errors.js';
 
 const NOW = new Date('2030-01-01T12:00:00.000Z');
 
-describe('control/duration', function () {
+describe('control/until and command-line durations', function () {
   const durations: [string, number | undefined][] = [
     ['90s', 90_000],
     ['30m', 1_800_000],
@@ -19,7 +20,7 @@ describe('control/duration', function () {
   ];
   for (const [text, ms] of durations) {
     it(`reads "${text}" as ${ms ?? 'no duration'}`, function () {
-      expect(parseDuration(text)).to.equal(ms);
+      expect(millisecondsOfText(text)).to.equal(ms);
     });
   }
 

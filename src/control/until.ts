@@ -1,14 +1,8 @@
-import { secondsOf } from '../duration.js';
+import { millisecondsOfText } from '../duration.js';
 import { ControlInputError } from './errors.js';
 
 // A date with a time, as the middleware's payload reader demands; the zone may be omitted (local time).
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?$/;
-
-/** `90s`, `30m`, `2h`, `1d` in milliseconds; undefined for anything else (a bare number has no unit here). */
-export function parseDuration(text: string): number | undefined {
-  const seconds = /^\d+[smhd]$/.test(text.trim()) ? secondsOf(text) : undefined;
-  return seconds === undefined ? undefined : seconds * 1000;
-}
 
 /** Reads `until` (a Date, an ISO 8601 time or a duration from `now`) and insists it lies in the future. */
 export function resolveUntil(until: Date | string, now: Date, option = 'until'): Date {
@@ -23,7 +17,7 @@ export function resolveUntil(until: Date | string, now: Date, option = 'until'):
 }
 
 function parseUntilText(text: string, now: Date, option: string): Date {
-  const durationMs = parseDuration(text);
+  const durationMs = millisecondsOfText(text);
   if (durationMs !== undefined) return new Date(now.getTime() + durationMs);
   const time = ISO_TIME.test(text.trim()) ? new Date(text.trim()) : undefined;
   if (!time || Number.isNaN(time.getTime())) {
