@@ -7,7 +7,7 @@ import { optionError } from './option-error.js';
 /** `(address, hopIndex) => boolean`, the same contract as Express's "trust proxy" function. */
 export type TrustFunction = (address: string, hop: number) => boolean;
 
-/** Which proxies may tell us the client's address; see README "trustProxy". */
+/** Which proxies may tell us the client's address; see docs/security.md "trustProxy". */
 export type TrustProxy = boolean | number | string | readonly string[] | TrustFunction;
 
 /** Returns the client's address as plain text (IPv4-mapped IPv6 as IPv4, no zone id), or `undefined` when unknown. */

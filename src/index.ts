@@ -11,8 +11,3 @@ export type { BypassSecretOptions } from './bypass-secret.js';
 export type { Duration } from './duration.js';
 export type { Language } from './locales.js';
 export { isNormalPath } from './path-matcher.js';
-export { MaintenanceControl, UnleashError, ControlInputError } from './control/index.js';
-export type {
-  MaintenanceControlOptions, EnableOptions, DisableOptions, WaitOptions,
-  EnvironmentStatus, FlagStatus, UnleashFailureKind,
-} from './control/index.js';

@@ -24,8 +24,22 @@ describe('the built package', function () {
   it('gives the same exports to import and to require', () => {
     const esm = inNode('--input-type=module', `import * as pkg from 'koa-unleash-maintenance';${describeExports}`);
     const cjs = inNode('--input-type=commonjs', `const pkg = require('koa-unleash-maintenance');${describeExports}`);
-    expect(JSON.parse(esm)).to.deep.include.members([['maintenance', 'function']]);
+    expect(JSON.parse(esm)).to.deep.include.members([['maintenance', 'function'], ['isNormalPath', 'function'], ['DEFAULT_FLAG_NAME', 'string']]);
     expect(esm).to.equal(cjs);
+  });
+
+  it('keeps the admin client off the middleware\'s entry, on /control for import and require alike', () => {
+    const main = inNode('--input-type=module', `import * as pkg from 'koa-unleash-maintenance';${describeExports}`);
+    expect(JSON.parse(main).map(([name]: [string]) => name)).not.to.include.members(['MaintenanceControl']);
+    const esm = inNode('--input-type=module', `import * as pkg from 'koa-unleash-maintenance/control';${describeExports}`);
+    const cjs = inNode('--input-type=commonjs', `const pkg = require('koa-unleash-maintenance/control');${describeExports}`);
+    expect(JSON.parse(esm)).to.deep.include.members([['MaintenanceControl', 'function'], ['UnleashError', 'function'], ['ControlInputError', 'function']]);
+    expect(esm).to.equal(cjs);
+  });
+
+  it('loads neither Pug nor Koa-side code for the admin client', () => {
+    const loaded = inNode('--input-type=commonjs', `require('koa-unleash-maintenance/control'); console.log(Object.keys(require.cache).some((file) => /[\\/]node_modules[\\/]pug[\\/]/.test(file)));`);
+    expect(loaded).to.equal('false\n');
   });
 
   it('finds the bundled views/ from both builds', () => {
@@ -35,7 +49,9 @@ describe('the built package', function () {
   });
 
   it('ships type declarations for both conditions', () => {
-    expect(existsSync(new URL('dist/index.d.ts', root))).to.equal(true);
-    expect(existsSync(new URL('dist/index.d.cts', root))).to.equal(true);
+    for (const entry of ['index', 'control']) {
+      expect(existsSync(new URL(`dist/${entry}.d.ts`, root)), entry).to.equal(true);
+      expect(existsSync(new URL(`dist/${entry}.d.cts`, root)), entry).to.equal(true);
+    }
   });
 });
