@@ -1,0 +1,358 @@
+// Runs against a FAKE Unleash: a real node:http server on 127.0.0.1 (support/fake-unleash.ts)
+// holding a small in-memory project and playing the Admin and client API answers that
+// MaintenanceControl asks for. No Postgres, no unleash-server; the real server is covered by
+// test/integration/cli.test.ts.
+import { expect } from 'chai';
+import type { Strategy } from '../../src/control/admin-types.js';
+import { ControlInputError, MaintenanceControl, UnleashError } from '../../src/control/index.js';
+import type { MaintenanceControlOptions } from '../../src/control/index.js';
+import { STRATEGY_TITLE } from '../../src/control/strategy.js';
+import {
+  ADMIN_TOKEN,
+  clientToken,
+  createFakeUnleashModel,
+  refusedUrl,
+  startFakeServer,
+  UNLEASH_MAINTENANCE_MESSAGE,
+  type FakeServer,
+  type FakeUnleashModel,
+} from './support/fake-unleash.js';
+
+const FLAG = 'site-maintenance';
+
+async function failureOf(run: () => unknown): Promise<unknown> {
+  try {
+    await run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('control/maintenance-control', function () {
+  let server: FakeServer;
+  let unleash: FakeUnleashModel;
+  const control = (options: Partial<MaintenanceControlOptions> = {}) =>
+    new MaintenanceControl({ url: server.url, token: ADMIN_TOKEN, flag: FLAG, requestTimeoutMs: 2_000, ...options });
+  const writes = () => server.requests.filter((request) => request.method !== 'GET');
+  const environment = (name: string, flag = FLAG) => unleash.features.get(flag)?.environments.find((candidate) => candidate.name === name);
+
+  before(async function () {
+    server = await startFakeServer();
+  });
+
+  beforeEach(function () {
+    unleash = createFakeUnleashModel(['development', 'production']);
+    server.route(unleash.route);
+    server.requests.length = 0;
+  });
+
+  after(async function () {
+    await server.close();
+  });
+
+  describe('input', function () {
+    const refusedAtConstruction: [Partial<MaintenanceControlOptions>, string, RegExp][] = [
+      [{ url: 'unleash.example.com' }, 'url', /^url must be an absolute http\(s\) URL, got "unleash.example.com"$/],
+      [{ url: 'ftp://unleash.example.com' }, 'url', /^url must be an http\(s\) URL, got "ftp:"$/],
+      [{ token: '' }, 'token', /^token must not be empty$/],
+      [{ token: '   ' }, 'token', /^token must not be empty$/],
+      [{ project: ' ' }, 'project', /^project must not be empty$/],
+      [{ flag: '' }, 'flag', /^flag must not be empty$/],
+    ];
+    for (const [options, option, message] of refusedAtConstruction) {
+      it(`refuses ${JSON.stringify(options)} when constructed`, function () {
+        expect(() => control(options)).to.throw(ControlInputError, message).with.property('option', option);
+      });
+    }
+
+    it('defaults to the project "default" and the flag "maintenance-mode", trimming what is given', function () {
+      expect(new MaintenanceControl({ url: server.url, token: ADMIN_TOKEN })).to.include({ project: 'default', flag: 'maintenance-mode' });
+      expect(control({ project: ' web ', flag: ' down ' })).to.include({ project: 'web', flag: 'down' });
+    });
+
+    const refusedCalls: [string, (subject: MaintenanceControl) => Promise<unknown>, string, RegExp][] = [
+      ['no environment', (subject) => subject.enable([]), 'environment', /^environment must name at least one environment$/],
+      ['a blank environment', (subject) => subject.disable(['production', ' ']), 'environment', /^environment must not be empty$/],
+      ['a rollout over 100', (subject) => subject.enable('production', { rollout: 101 }), 'rollout', /whole percentage from 0 to 100, got 101/],
+      ['an end in the past', (subject) => subject.enable('production', { until: '2001-01-01T00:00:00Z' }), 'until', /must lie in the future/],
+      ['an unreadable end', (subject) => subject.enable('production', { until: 'soon' }), 'until', /must be an ISO 8601 time/],
+      ['an empty message', (subject) => subject.enable('production', { message: ' ' }), 'message', /must not be empty/],
+    ];
+    for (const [what, call, option, message] of refusedCalls) {
+      it(`refuses ${what} before sending anything`, async function () {
+        const error = await failureOf(() => call(control()));
+        expect(error).to.be.instanceOf(ControlInputError).and.include({ option });
+        expect((error as Error).message).to.match(message);
+        expect(server.requests).to.deep.equal([]);
+      });
+    }
+
+    it('refuses status of no environment, having only read', async function () {
+      const error = await failureOf(() => control().status([]));
+      expect(error).to.be.instanceOf(ControlInputError).and.include({ option: 'environment' });
+      expect((error as Error).message).to.equal('environment must name at least one environment');
+      expect(writes()).to.deep.equal([]);
+    });
+
+    it('refuses a wait without client tokens, and a blank client token, before changing anything', async function () {
+      const none = await failureOf(() => control().enable('production', { wait: { clientTokens: [] } }));
+      expect(none).to.be.instanceOf(ControlInputError).and.include({ option: 'wait.clientTokens' });
+      expect((none as Error).message).to.equal('wait.clientTokens must hold at least one backend (client) token');
+      const blank = await failureOf(() => control().disable('production', { wait: { clientTokens: [' '] } }));
+      expect(blank).to.be.instanceOf(ControlInputError).and.include({ option: 'wait.clientTokens' });
+      expect(writes()).to.deep.equal([]);
+      expect(unleash.features.size).to.equal(0);
+    });
+
+    it('accepts a base URL ending in /api/ and a token with spaces around it', async function () {
+      const status = await control({ url: `${server.url}/api/`, token: ` ${ADMIN_TOKEN} ` }).status();
+      expect(status.exists).to.equal(false);
+      expect(server.requests.map((request) => [request.url, request.authorization])).to.deep.equal([
+        ['/api/admin/projects/default/overview', ADMIN_TOKEN],
+        [`/api/admin/projects/default/features/${FLAG}`, ADMIN_TOKEN],
+      ]);
+    });
+  });
+
+  describe('status', function () {
+    it('says a flag that was never created is off in every environment of the project', async function () {
+      expect(await control().status()).to.deep.equal({
+        project: 'default',
+        flag: FLAG,
+        exists: false,
+        environments: ['development', 'production'].map((name) => ({
+          environment: name,
+          enabled: false,
+          rollout: null,
+          stickiness: null,
+          title: null,
+          message: null,
+          retryAfter: null,
+          until: null,
+          ended: false,
+        })),
+      });
+    });
+
+    it('shows only the environments asked for, each once, in the order asked', async function () {
+      unleash.addFeature(FLAG, { production: { enabled: true } });
+      const status = await control().status(['production', 'development', 'production']);
+      expect(status.exists).to.equal(true);
+      expect(status.environments.map((entry) => [entry.environment, entry.enabled])).to.deep.equal([
+        ['production', true],
+        ['development', false],
+      ]);
+    });
+
+    it('reads a flag switched on in the UI (Unleash\'s own default strategy) as 100%', async function () {
+      unleash.addFeature(FLAG, { production: { enabled: true, strategies: [{ name: 'default' }] } });
+      expect((await control().status('production')).environments[0]).to.include({ enabled: true, rollout: 100, stickiness: null, message: null });
+    });
+  });
+
+  describe('enable', function () {
+    it('creates the flag as a kill switch, writes the window into production only and reads it back', async function () {
+      const until = new Date(Date.now() + 3_600_000);
+      const options = { rollout: 40, stickiness: 'userId', title: 'Upgrade', message: 'Back soon', retryAfter: 120, until };
+      const [production, ...others] = await control().enable('production', options);
+      expect(others).to.deep.equal([]);
+      expect(production).to.deep.equal({
+        environment: 'production',
+        enabled: true,
+        rollout: 40,
+        stickiness: 'userId',
+        title: 'Upgrade',
+        message: 'Back soon',
+        retryAfter: 120,
+        until: until.toISOString(),
+        ended: false,
+      });
+
+      expect(unleash.features.get(FLAG)).to.include({ type: 'kill-switch' });
+      expect(environment('production')?.strategies).to.have.length(1);
+      expect(environment('production')?.strategies[0]).to.deep.include({ name: 'flexibleRollout', title: STRATEGY_TITLE });
+      expect(environment('development')).to.deep.equal({ name: 'development', enabled: false, strategies: [] });
+      expect((await control().status('production')).environments).to.deep.equal([production]);
+    });
+
+    it('updates its own strategy on a second call instead of adding one, and leaves an enabled flag on', async function () {
+      await control().enable('production', { rollout: 10, message: 'First' });
+      const [first] = environment('production')!.strategies;
+      const [again] = await control().enable('production', { rollout: 30, message: 'Second' });
+      expect(again).to.include({ enabled: true, rollout: 30, message: 'Second' });
+      expect(environment('production')?.strategies).to.have.length(1);
+      expect(environment('production')?.strategies[0]?.id).to.equal(first?.id);
+      // Already on: nothing switched it off and on again.
+      expect(writes().filter((request) => request.url.endsWith('/on'))).to.have.length(1);
+    });
+
+    it('takes over the only strategy there is (Unleash adds one when a flag is switched on bare)', async function () {
+      unleash.addFeature(FLAG, { production: { enabled: true, strategies: [{ name: 'flexibleRollout', title: null, parameters: { rollout: '100' } }] } });
+      await control().enable('production', { message: 'Now with a message' });
+      expect(environment('production')?.strategies).to.have.length(1);
+      expect(environment('production')?.strategies[0]).to.include({ title: STRATEGY_TITLE, id: 'strategy-1' });
+    });
+
+    it('adds its strategy beside several foreign ones and touches none of them', async function () {
+      const foreign: Strategy[] = [
+        { name: 'userWithId', title: 'beta users', parameters: { userIds: 'a,b' } },
+        { name: 'remoteAddress', title: 'office', parameters: { IPs: '10.0.0.1' } },
+      ];
+      unleash.addFeature(FLAG, { production: { enabled: false, strategies: foreign } });
+      await control().enable('production');
+      const strategies = environment('production')!.strategies;
+      expect(strategies).to.have.length(3);
+      expect(strategies.slice(0, 2)).to.deep.equal(foreign.map((strategy, index) => ({ ...strategy, id: `strategy-${index + 1}` })));
+      expect(strategies[2]).to.include({ title: STRATEGY_TITLE });
+      expect(environment('production')?.enabled).to.equal(true);
+    });
+
+    it('switches several environments, each once', async function () {
+      const statuses = await control().enable(['development', 'production', 'development']);
+      expect(statuses.map((status) => [status.environment, status.enabled, status.rollout])).to.deep.equal([
+        ['development', true, 100],
+        ['production', true, 100],
+      ]);
+      expect(writes().filter((request) => request.url.endsWith('/on'))).to.have.length(2);
+    });
+
+    it('with wait: returns once the client API serves the new state', async function () {
+      unleash.freezeClientApi();
+      const publish = setTimeout(() => (unleash.servedToClients = undefined), 400);
+      const started = Date.now();
+      try {
+        await control().enable('production', { message: 'Deploying', wait: { clientTokens: [clientToken('production')], timeoutMs: 5_000 } });
+      } finally {
+        clearTimeout(publish);
+      }
+      expect(Date.now() - started).to.be.within(350, 5_000);
+      expect(unleash.servedToClients).to.equal(undefined);
+    });
+
+    it('with wait: fails as "not-served" when the client API never serves it', async function () {
+      unleash.freezeClientApi();
+      const error = await failureOf(() => control().enable('production', { wait: { clientTokens: [clientToken('production')], timeoutMs: 300 } }));
+      expect(error).to.be.instanceOf(UnleashError).and.include({ kind: 'not-served' });
+      expect((error as Error).message).to.equal(`Unleash did not serve the new state of "${FLAG}" in "production" within 300 ms.`);
+      expect(environment('production')?.enabled).to.equal(true); // written, just not served
+    });
+
+    it('with wait: refuses a client token for another environment before changing anything', async function () {
+      const error = await failureOf(() => control().enable('production', { wait: { clientTokens: [clientToken('development')] } }));
+      expect(error).to.be.instanceOf(UnleashError).and.include({ kind: 'not-served' });
+      expect((error as Error).message).to.equal(
+        'No client token serves "production", so the change cannot be confirmed there (the client tokens given serve "development").',
+      );
+      expect(writes()).to.deep.equal([]);
+    });
+
+    it('with wait: an unknown client token is "unauthorized", named as the client token', async function () {
+      const error = await failureOf(() => control().enable('production', { wait: { clientTokens: ['not-a-token'] } }));
+      expect(error).to.be.instanceOf(UnleashError).and.include({ kind: 'unauthorized', status: 401 });
+      expect((error as Error).message).to.match(/^Unleash rejected the client token \(401 Unauthorized\)/);
+      expect((error as Error).message).not.to.contain('not-a-token');
+      expect(writes()).to.deep.equal([]);
+    });
+  });
+
+  describe('disable', function () {
+    it('switches the flag off and keeps its strategy and payload for next time', async function () {
+      await control().enable(['development', 'production'], { message: 'Back soon', retryAfter: 60 });
+      const [production] = await control().disable('production');
+      expect(production).to.include({ environment: 'production', enabled: false, rollout: 100, message: 'Back soon', retryAfter: 60 });
+      expect(environment('production')?.strategies).to.have.length(1);
+      expect(environment('development')?.enabled).to.equal(true);
+    });
+
+    it('changes nothing for an environment already off, nor for a flag that does not exist', async function () {
+      unleash.addFeature(FLAG);
+      await control().disable(['development', 'production']);
+      await control({ flag: 'never-created' }).disable('production');
+      expect(writes()).to.deep.equal([]);
+      expect(unleash.features.has('never-created')).to.equal(false);
+    });
+
+    it('with wait: returns once the client API serves "off"', async function () {
+      unleash.addFeature(FLAG, { production: { enabled: true } });
+      const [status] = await control().disable('production', { wait: { clientTokens: [clientToken('production')], timeoutMs: 2_000 } });
+      expect(status).to.include({ enabled: false });
+    });
+  });
+
+  describe('failures', function () {
+    it('an unknown project is "unknown-project"', async function () {
+      const error = await failureOf(() => control({ project: 'elsewhere' }).status());
+      expect(error).to.be.instanceOf(UnleashError).and.include({ kind: 'unknown-project', status: 404 });
+      expect((error as Error).message).to.equal('Unknown project "elsewhere" (404 Not Found): Unleash has no project with that id.');
+    });
+
+    it('an unknown environment is "unknown-environment", names the known ones and changes nothing', async function () {
+      for (const call of [() => control().enable(['production', 'staging']), () => control().disable('staging'), () => control().status('staging')]) {
+        const error = await failureOf(call);
+        expect(error).to.be.instanceOf(UnleashError).and.include({ kind: 'unknown-environment', status: 404 });
+        expect((error as Error).message).to.equal(
+          'Unknown environment "staging" in project "default" (404 Not Found): the project\'s environments are "development", "production".',
+        );
+      }
+      expect(writes()).to.deep.equal([]);
+    });
+
+    it('a project without environments says "none"', async function () {
+      unleash.environments = [];
+      const error = await failureOf(() => control().enable('production'));
+      expect((error as Error).message).to.match(/the project's environments are none\.$/);
+    });
+
+    it('401 and 403 tell the admin token apart from a backend token used by mistake', async function () {
+      const unknown = await failureOf(() => control({ token: 'expired-token' }).enable('production'));
+      expect(unknown).to.be.instanceOf(UnleashError).and.include({ kind: 'unauthorized', status: 401 });
+      expect((unknown as Error).message).not.to.contain('expired-token');
+      const backend = await failureOf(() => control({ token: clientToken('production') }).disable('production'));
+      expect(backend).to.be.instanceOf(UnleashError).and.include({ kind: 'forbidden', status: 403 });
+      expect((backend as Error).message).to.contain('backend (client) tokens cannot use the Admin API.');
+      expect((backend as Error).message).not.to.contain(clientToken('production'));
+    });
+
+    it('409: a flag name taken by an archived flag is explained', async function () {
+      unleash.archived.add(FLAG);
+      const error = await failureOf(() => control().enable('production'));
+      expect(error).to.be.instanceOf(UnleashError).and.include({ kind: 'rejected', status: 409 });
+      expect((error as Error).message).to.match(/^Cannot create the flag "site-maintenance" in project "default" \(409 Conflict\)\. .*Revive the archived flag/);
+    });
+
+    it('503 in Unleash\'s maintenance mode: writes fail with its text, status still reads', async function () {
+      unleash.addFeature(FLAG);
+      unleash.override = (request) => (request.method === 'GET' ? undefined : { status: 503, body: { message: UNLEASH_MAINTENANCE_MESSAGE } });
+      const error = await failureOf(() => control().enable('production'));
+      expect(error).to.be.instanceOf(UnleashError).and.include({ kind: 'rejected', status: 503 });
+      expect((error as Error).message).to.equal(
+        `Unleash answered 503 to POST /api/admin/projects/default/features/${FLAG}/environments/production/strategies. Unleash says: Unleash is currently in maintenance mode.`,
+      );
+      expect((await control().status('production')).environments[0]).to.include({ enabled: false });
+    });
+
+    it('a flag Unleash accepts but does not return is "rejected"', async function () {
+      unleash.override = (request) => (request.method === 'GET' && request.url.includes('/features/') ? { status: 404, body: { message: 'gone' } } : undefined);
+      const error = await failureOf(() => control().enable('production'));
+      expect(error).to.be.instanceOf(UnleashError).and.include({ kind: 'rejected' });
+      expect((error as Error).message).to.equal(`Unleash accepted the new flag "${FLAG}" but does not return it.`);
+    });
+
+    it('a refused connection is "unreachable" and shows the URL without the token', async function () {
+      const url = await refusedUrl();
+      const error = await failureOf(() => control({ url: `${url}/api` }).enable('production'));
+      expect(error).to.be.instanceOf(UnleashError).and.include({ kind: 'unreachable' });
+      expect((error as Error).message).to.equal(`Cannot reach Unleash at ${url}: connection refused`);
+    });
+
+    it('no answer within requestTimeoutMs is "unreachable"', async function () {
+      unleash.override = () => 'hang';
+      const started = Date.now();
+      const error = await failureOf(() => control({ requestTimeoutMs: 200 }).status());
+      expect(error).to.be.instanceOf(UnleashError).and.include({ kind: 'unreachable' });
+      expect((error as Error).message).to.equal(`Cannot reach Unleash at ${server.url}: no answer within 200 ms`);
+      expect(Date.now() - started).to.be.within(150, 2_000);
+    });
+  });
+});
