@@ -1,19 +1,30 @@
 import { expect } from 'chai';
-import { waitFor, type UnleashStack } from '../../dev/unleash/index.js';
+import { waitFor } from '../../dev/unleash/index.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { createTestClient, waitUntilSynchronized, type TestClient } from './support/client.js';
+import { useSharedFlag } from './support/flag-app.js';
 import { uniqueFlagName } from './support/flags.js';
 import { httpGet } from './support/http.js';
-import { SERVER_START_TIMEOUT_MS, sharedUnleash } from './support/shared-unleash.js';
 
 describe('integration: one flag, per environment', function () {
   const flag = uniqueFlagName('environments');
-  let stack: UnleashStack;
   const clients: TestClient[] = [];
   const apps: RunningApp[] = [];
+  const fixture = useSharedFlag({
+    flag,
+    async setUp(stack) {
+      await stack.admin.createFlag(flag);
+      await stack.admin.setEnabled(flag, 'production', true);
+      await stack.admin.setEnabled(flag, 'development', false);
+    },
+    async tearDown() {
+      await Promise.all(apps.map((app) => app.close()));
+      clients.forEach((client) => client.destroy());
+    },
+  });
 
   async function appFor(token: string): Promise<RunningApp> {
-    const client = createTestClient({ url: stack.url, token });
+    const client = createTestClient({ url: fixture.stack.url, token });
     clients.push(client);
     await waitUntilSynchronized(client);
     const app = await startApp({ unleash: client.unleash, flagName: flag });
@@ -21,21 +32,8 @@ describe('integration: one flag, per environment', function () {
     return app;
   }
 
-  before(async function () {
-    this.timeout(SERVER_START_TIMEOUT_MS);
-    stack = await sharedUnleash();
-    await stack.admin.createFlag(flag);
-    await stack.admin.setEnabled(flag, 'production', true);
-    await stack.admin.setEnabled(flag, 'development', false);
-  });
-
-  after(async function () {
-    await Promise.all(apps.map((app) => app.close()));
-    clients.forEach((client) => client.destroy());
-    await stack?.admin.deleteFlag(flag);
-  });
-
   it('blocks the app holding the production token and not the one holding the development token', async function () {
+    const { stack } = fixture;
     const production = await appFor(stack.tokens.production);
     const development = await appFor(stack.tokens.development);
 

@@ -1,35 +1,30 @@
 import { expect } from 'chai';
-import type { UnleashStack } from '../../dev/unleash/index.js';
+import { useSharedFlag } from './support/flag-app.js';
 import { uniqueFlagName } from './support/flags.js';
 import { httpGet } from './support/http.js';
 import { startFleetMember, type FleetMember } from './support/fleet.js';
 import { PROPAGATION_BUDGET_MS, timeUntilStatus } from './support/flip-timer.js';
-import { SERVER_START_TIMEOUT_MS, sharedUnleash } from './support/shared-unleash.js';
 
 const FLEET_SIZE = 3;
 
 describe('integration: a fleet of app processes', function () {
   const flag = uniqueFlagName('fleet');
-  let stack: UnleashStack;
   let fleet: FleetMember[] = [];
-
-  before(async function () {
-    this.timeout(SERVER_START_TIMEOUT_MS);
-    stack = await sharedUnleash();
-    await stack.admin.createFlag(flag);
-    const starting = Array.from({ length: FLEET_SIZE }, () =>
-      startFleetMember({ unleashUrl: stack.url, token: stack.tokens.production, flagName: flag }),
-    );
-    const results = await Promise.allSettled(starting);
-    fleet = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-    const failure = results.find((result) => result.status === 'rejected');
-    if (failure) throw failure.reason;
-  });
-
-  after(async function () {
-    this.timeout(30_000);
-    await Promise.all(fleet.map((member) => member.stop()));
-    await stack?.admin.deleteFlag(flag);
+  const fixture = useSharedFlag({
+    flag,
+    async setUp(stack) {
+      await stack.admin.createFlag(flag);
+      const starting = Array.from({ length: FLEET_SIZE }, () =>
+        startFleetMember({ unleashUrl: stack.url, token: stack.tokens.production, flagName: flag }),
+      );
+      const results = await Promise.allSettled(starting);
+      fleet = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+      const failure = results.find((result) => result.status === 'rejected');
+      if (failure) throw failure.reason;
+    },
+    tearDown: async () => {
+      await Promise.all(fleet.map((member) => member.stop()));
+    },
   });
 
   async function flipTimes(status: number, since: number): Promise<number[]> {
@@ -38,6 +33,7 @@ describe('integration: a fleet of app processes', function () {
 
   it(`flips all ${FLEET_SIZE} processes within 2 s of one toggle`, async function () {
     this.timeout(15_000);
+    const { stack } = fixture;
     for (const member of fleet) expect((await httpGet(member.url)).status).to.equal(200);
 
     let since = Date.now();

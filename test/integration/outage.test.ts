@@ -2,13 +2,14 @@ import { expect } from 'chai';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor, type UnleashStack } from '../../dev/unleash/index.js';
+import { waitFor } from '../../dev/unleash/index.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { createTestClient, waitUntilSynchronized, type TestClient } from './support/client.js';
+import { useSharedFlag } from './support/flag-app.js';
 import { uniqueFlagName } from './support/flags.js';
 import { timeUntilStatus } from './support/flip-timer.js';
 import { httpGet } from './support/http.js';
-import { SERVER_START_TIMEOUT_MS, sharedUnleash } from './support/shared-unleash.js';
+import { SERVER_START_TIMEOUT_MS } from './support/shared-unleash.js';
 
 /** After a restart the client may still be between polls; give it a little longer than a toggle. */
 const RECOVERY_BUDGET_MS = 5_000;
@@ -29,12 +30,19 @@ async function waitForBackupOf(backupDir: string, flag: string): Promise<void> {
 describe('integration: Unleash outages', function () {
   this.timeout(SERVER_START_TIMEOUT_MS);
   const flag = uniqueFlagName('outage');
-  let stack: UnleashStack;
   const clients: TestClient[] = [];
   const apps: RunningApp[] = [];
   let backupDir: string | undefined;
+  const fixture = useSharedFlag({
+    flag,
+    async setUp(stack) {
+      await stack.admin.createFlag(flag);
+      await stack.admin.setEnabled(flag, 'production', true);
+    },
+  });
 
   async function appWith({ backupPath, synchronize }: { backupPath?: string; synchronize: boolean }) {
+    const { stack } = fixture;
     const client = createTestClient({ url: stack.url, token: stack.tokens.production, appName: APP_NAME, backupPath });
     clients.push(client);
     if (synchronize) await waitUntilSynchronized(client);
@@ -48,23 +56,17 @@ describe('integration: Unleash outages', function () {
     clients.splice(0).forEach((client) => client.destroy());
   }
 
-  before(async function () {
-    stack = await sharedUnleash();
-    await stack.admin.createFlag(flag);
-    await stack.admin.setEnabled(flag, 'production', true);
-  });
-
   afterEach(async function () {
     await closeAll();
-    await stack?.startServer(); // whatever happened, leave Unleash up for the next test
+    await fixture.stack.startServer(); // whatever happened, leave Unleash up for the next test
   });
 
   after(async function () {
-    await stack?.admin.deleteFlag(flag);
     if (backupDir) await rm(backupDir, { recursive: true, force: true });
   });
 
   it('keeps answering 503 while Unleash is down, logs the errors, and picks up the next toggle after a restart', async function () {
+    const { stack } = fixture;
     const { client, app } = await appWith({ synchronize: true });
     expect((await httpGet(app.url)).status).to.equal(503);
 
@@ -93,6 +95,7 @@ describe('integration: Unleash outages', function () {
   });
 
   it('comes up in maintenance when the app restarts during an outage with a persistent backupPath', async function () {
+    const { stack } = fixture;
     backupDir = await mkdtemp(join(tmpdir(), 'unleash-backup-'));
     const previous = await appWith({ backupPath: backupDir, synchronize: true });
     await timeUntilStatus(previous.app.url, 503, Date.now());

@@ -1,34 +1,20 @@
 import { expect } from 'chai';
-import type { UnleashStack } from '../../dev/unleash/index.js';
-import { startApp, type RunningApp } from './support/app.js';
-import type { TestClient } from './support/client.js';
-import { createFlagWithPayload, productionClientSeeing, uniqueFlagName } from './support/flags.js';
-import { SERVER_START_TIMEOUT_MS, sharedUnleash } from './support/shared-unleash.js';
+import { useFlagApp } from './support/flag-app.js';
+import { createFlagWithPayload, uniqueFlagName } from './support/flags.js';
 
 const PAYLOAD = { mode: 'read-only', message: 'Orders are paused while we move to a bigger database.' };
 
 describe('integration: a read-only window decided by the variant payload', function () {
   const flag = uniqueFlagName('read-only');
-  let stack: UnleashStack;
-  let client: TestClient;
-  let app: RunningApp;
-
-  before(async function () {
-    this.timeout(SERVER_START_TIMEOUT_MS);
-    stack = await sharedUnleash();
-    await createFlagWithPayload(stack, flag, 'production', PAYLOAD);
-    client = await productionClientSeeing(stack, flag);
+  const fixture = useFlagApp({
+    flag,
+    setUp: (stack) => createFlagWithPayload(stack, flag, 'production', PAYLOAD),
     // The option says block: only the payload can make this window read-only.
-    app = await startApp({ unleash: client.unleash, flagName: flag, mode: 'block' });
-  });
-
-  after(async function () {
-    await app?.close();
-    client?.destroy();
-    await stack?.admin.deleteFlag(flag);
+    app: { flagName: flag, mode: 'block' },
   });
 
   it('lets reads through and answers writes with a read-only 503', async function () {
+    const { app } = fixture;
     for (const method of ['GET', 'HEAD', 'OPTIONS']) {
       const read = await fetch(`${app.url}/products`, { method, signal: AbortSignal.timeout(5_000) });
       expect(read.status, method).to.equal(200);

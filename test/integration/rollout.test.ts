@@ -1,11 +1,8 @@
 import { expect } from 'chai';
 import { Agent } from 'node:http';
-import type { UnleashStack } from '../../dev/unleash/index.js';
-import { startApp, type RunningApp } from './support/app.js';
-import type { TestClient } from './support/client.js';
-import { productionClientSeeing, uniqueFlagName } from './support/flags.js';
+import { useFlagApp } from './support/flag-app.js';
+import { uniqueFlagName } from './support/flags.js';
 import { httpGet } from './support/http.js';
-import { SERVER_START_TIMEOUT_MS, sharedUnleash } from './support/shared-unleash.js';
 
 const SESSIONS = 1_000;
 const ROLLOUT_PERCENT = 30;
@@ -14,37 +11,26 @@ const TOLERANCE_POINTS = 5;
 describe('integration: gradual rollout by sessionId', function () {
   const flag = uniqueFlagName('rollout');
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });
-  let stack: UnleashStack;
-  let client: TestClient;
-  let app: RunningApp;
-
-  before(async function () {
-    this.timeout(SERVER_START_TIMEOUT_MS);
-    stack = await sharedUnleash();
-    await stack.admin.createFlag(flag);
-    await stack.admin.addStrategy(flag, 'production', {
-      name: 'flexibleRollout',
-      // A fixed groupId keeps the bucketing, and so the measured share, the same on every run.
-      parameters: { rollout: String(ROLLOUT_PERCENT), stickiness: 'sessionId', groupId: 'maintenance-rollout' },
-    });
-    await stack.admin.setEnabled(flag, 'production', true);
-    client = await productionClientSeeing(stack, flag);
-    app = await startApp({
-      unleash: client.unleash,
+  const fixture = useFlagApp({
+    flag,
+    async setUp(stack) {
+      await stack.admin.createFlag(flag);
+      await stack.admin.addStrategy(flag, 'production', {
+        name: 'flexibleRollout',
+        // A fixed groupId keeps the bucketing, and so the measured share, the same on every run.
+        parameters: { rollout: String(ROLLOUT_PERCENT), stickiness: 'sessionId', groupId: 'maintenance-rollout' },
+      });
+      await stack.admin.setEnabled(flag, 'production', true);
+    },
+    app: {
       flagName: flag,
       context: (ctx) => ({ sessionId: ctx.get('x-session-id') || undefined }),
-    });
-  });
-
-  after(async function () {
-    agent.destroy();
-    await app?.close();
-    client?.destroy();
-    await stack?.admin.deleteFlag(flag);
+    },
+    tearDown: () => agent.destroy(),
   });
 
   async function statusFor(sessionId: string): Promise<number> {
-    return (await httpGet(app.url, { agent, headers: { 'x-session-id': sessionId } })).status;
+    return (await httpGet(fixture.app.url, { agent, headers: { 'x-session-id': sessionId } })).status;
   }
 
   async function statusesFor(sessionIds: string[]): Promise<number[]> {

@@ -1,35 +1,23 @@
 import { expect } from 'chai';
-import type { UnleashStack } from '../../dev/unleash/index.js';
-import { startApp, type RunningApp } from './support/app.js';
-import { createTestClient, waitUntilSynchronized, type TestClient } from './support/client.js';
+import { useFlagApp } from './support/flag-app.js';
 import { httpGet } from './support/http.js';
 import { PROPAGATION_BUDGET_MS, timeUntilStatus } from './support/flip-timer.js';
-import { SERVER_START_TIMEOUT_MS, sharedUnleash } from './support/shared-unleash.js';
 
 const FLAG = 'maintenance-mode'; // the middleware's default flag name
 
 describe('integration: toggling maintenance-mode in Unleash', function () {
-  let stack: UnleashStack;
-  let client: TestClient;
-  let app: RunningApp;
-
-  before(async function () {
-    this.timeout(SERVER_START_TIMEOUT_MS);
-    stack = await sharedUnleash();
-    await stack.admin.deleteFlag(FLAG);
-    await stack.admin.createFlag(FLAG);
-    client = createTestClient({ url: stack.url, token: stack.tokens.production });
-    await waitUntilSynchronized(client);
-    app = await startApp({ unleash: client.unleash });
-  });
-
-  after(async function () {
-    await app?.close();
-    client?.destroy();
-    await stack?.admin.deleteFlag(FLAG);
+  const fixture = useFlagApp({
+    flag: FLAG,
+    async setUp(stack) {
+      await stack.admin.deleteFlag(FLAG);
+      await stack.admin.createFlag(FLAG);
+    },
+    clientSees: 'first-answer', // the flag starts off
+    app: {}, // no flagName: the middleware's default
   });
 
   it('answers 503 within 2 s of switching the flag on, and 200 within 2 s of switching it off', async function () {
+    const { stack, app } = fixture;
     expect((await httpGet(app.url)).status).to.equal(200);
 
     let since = Date.now();

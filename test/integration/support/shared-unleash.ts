@@ -1,4 +1,4 @@
-import { startUnleashStack, type UnleashStack } from '../../../dev/unleash/index.js';
+import type { UnleashStack } from '../../../dev/unleash/index.js';
 
 let starting: Promise<UnleashStack> | undefined;
 
@@ -8,7 +8,9 @@ let starting: Promise<UnleashStack> | undefined;
  * root-hooks.ts once every test has run.
  */
 export function sharedUnleash(): Promise<UnleashStack> {
-  starting ??= startUnleashStack({ logLevel: 'error' });
+  // Imported here, not at the top: the root hook loads this file in every run, and runs
+  // without integration tests (npm run test:unit) should not load Postgres and knex.
+  starting ??= import('../../../dev/unleash/index.js').then(({ startUnleashStack }) => startUnleashStack({ logLevel: 'error' }));
   return starting;
 }
 
