@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { compileIpMatcher } from '../src/ip-matcher.js';
+import { compileIpMatcher, unmapIPv4, withoutZone } from '../src/ip-matcher.js';
 
 describe('compileIpMatcher', () => {
   const cases: [entries: string[], address: string, matches: boolean][] = [
@@ -63,5 +63,34 @@ describe('compileIpMatcher', () => {
     for (const bad of ['10.0.0.0/', '10.0.0.0/-1', '10.0.0.0/8.5', '10.0.0.0/0x8', '::/1000', '10.0.0.0/8/8']) {
       expect(() => compileIpMatcher([bad], 'bypassIps'), bad).to.throw(TypeError);
     }
+  });
+});
+
+describe('address normal form', () => {
+  it('writes IPv4-mapped IPv6 in any spelling as plain IPv4, and leaves every other address as it is', () => {
+    const table: [string, string][] = [
+      ['::ffff:1.2.3.4', '1.2.3.4'],
+      ['::FFFF:1.2.3.4', '1.2.3.4'],
+      ['::ffff:102:304', '1.2.3.4'],
+      ['0:0:0:0:0:ffff:1.2.3.4', '1.2.3.4'],
+      ['1.2.3.4', '1.2.3.4'],
+      ['2001:db8::ffff:1', '2001:db8::ffff:1'],
+      ['::1', '::1'],
+    ];
+    for (const [address, plain] of table) expect(unmapIPv4(address), address).to.equal(plain);
+  });
+
+  it('drops the zone id of link-local IPv6 only; anywhere else it makes no address', () => {
+    const table: [string, string | undefined][] = [
+      ['fe80::1%eth0', 'fe80::1'],
+      ['FEBF::1%2', 'FEBF::1'],
+      ['fe80::1', 'fe80::1'],
+      ['fec0::1%eth0', undefined],
+      ['fe8::1%eth0', undefined],
+      ['::1%lo', undefined],
+      ['127.0.0.1%eth0', undefined],
+      ['::ffff:10.0.0.5%x', undefined],
+    ];
+    for (const [address, bare] of table) expect(withoutZone(address), address).to.equal(bare);
   });
 });
