@@ -21,9 +21,10 @@ export interface HttpAnswer {
 
 /** One JSON request to Unleash. Only an unreachable server throws; every status is returned. */
 export async function sendJson(target: HttpTarget, method: string, path: string, body?: unknown): Promise<HttpAnswer> {
-  let response: Response;
+  let status: number;
+  let text: string;
   try {
-    response = await fetch(`${target.baseUrl}${path}`, {
+    const response = await fetch(`${target.baseUrl}${path}`, {
       method,
       headers: {
         authorization: target.token,
@@ -33,12 +34,14 @@ export async function sendJson(target: HttpTarget, method: string, path: string,
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(target.timeoutMs),
     });
+    status = response.status;
+    text = await response.text(); // the timeout covers the body too: a stalled answer is an unreachable server
   } catch (error) {
     const why = describeNetworkFailure(error, target.timeoutMs);
     throw new UnleashError('unreachable', `Cannot reach Unleash at ${displayUrl(target.baseUrl)}: ${why}`);
   }
-  const parsed = parseJson(await response.text());
-  return { status: response.status, body: parsed, reason: reasonOf(parsed) };
+  const parsed = parseJson(text);
+  return { status, body: parsed, reason: reasonOf(parsed) };
 }
 
 /**

@@ -29,7 +29,7 @@ export class MaintenanceControl {
     this.#baseUrl = normalizeBaseUrl(options.url);
     this.project = nonEmpty(options.project ?? DEFAULT_PROJECT, 'project');
     this.flag = nonEmpty(options.flag ?? DEFAULT_FLAG_NAME, 'flag');
-    this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.#requestTimeoutMs = milliseconds(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs');
     const target = this.#target(nonEmpty(options.token, 'token'), 'admin token');
     this.#admin = createFlagAdminApi(target, this.project, this.flag);
   }
@@ -116,6 +116,7 @@ export class MaintenanceControl {
   /** Checks the client tokens before anything changes, so a bad token leaves the flag alone. */
   async #prepareWait(wait: WaitOptions | undefined, names: readonly string[]): Promise<Map<string, HttpTarget> | undefined> {
     if (!wait) return undefined;
+    if (wait.timeoutMs !== undefined) milliseconds(wait.timeoutMs, 'wait.timeoutMs');
     if (wait.clientTokens.length === 0) throw new ControlInputError('wait.clientTokens', 'must hold at least one backend (client) token');
     const targets = wait.clientTokens.map((token) => this.#target(nonEmpty(token, 'wait.clientTokens'), 'client token'));
     return clientTokensByEnvironment(targets, this.flag, names);
@@ -140,4 +141,9 @@ function environmentList(environments: string | readonly string[]): string[] {
 function nonEmpty(value: string | undefined, option: string): string {
   if (typeof value !== 'string' || value.trim() === '') throw new ControlInputError(option, 'must not be empty');
   return value.trim();
+}
+
+function milliseconds(value: number, option: string): number {
+  if (Number.isSafeInteger(value) && value > 0) return value;
+  throw new ControlInputError(option, `must be a whole number of milliseconds above 0, got ${value}`);
 }

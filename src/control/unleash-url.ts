@@ -11,6 +11,10 @@ export function normalizeBaseUrl(url: string, option = 'url'): string {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new ControlInputError(option, `must be an http(s) URL, got "${parsed.protocol}"`);
   }
+  // fetch refuses such a URL and repeats it, password included, in its error: refuse it first, unrepeated.
+  if (parsed.username !== '' || parsed.password !== '') {
+    throw new ControlInputError(option, 'must not hold a user name or password; Unleash takes the API token instead');
+  }
   parsed.search = '';
   parsed.hash = '';
   return parsed.toString().replace(/\/+$/, '').replace(/\/api$/, '');

@@ -49,6 +49,13 @@ describe('control/http', function () {
       ]);
     });
 
+    it('reports an answer whose body stalls past the timeout as unreachable, like no answer at all', async function () {
+      server.route(() => 'stall');
+      const error = await failureOf(() => sendJson(target({ timeoutMs: 200 }), 'GET', '/api/client/features'));
+      expect(error).to.be.instanceOf(UnleashError).with.property('kind', 'unreachable');
+      expect((error as Error).message).to.match(/no answer within 200 ms/);
+    });
+
     it('sends no body and no content type without a body', async function () {
       server.route(() => ({ status: 200, body: [] }));
       await sendJson(target(), 'GET', '/api/admin/projects/default/overview');

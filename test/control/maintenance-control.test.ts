@@ -59,6 +59,9 @@ describe('control/maintenance-control', function () {
       [{ token: '   ' }, 'token', /^token must not be empty$/],
       [{ project: ' ' }, 'project', /^project must not be empty$/],
       [{ flag: '' }, 'flag', /^flag must not be empty$/],
+      [{ url: 'http://admin:hunter2@unleash.example.com' }, 'url', /^url must not hold a user name or password; Unleash takes the API token instead$/],
+      [{ requestTimeoutMs: -1 }, 'requestTimeoutMs', /^requestTimeoutMs must be a whole number of milliseconds above 0, got -1$/],
+      [{ requestTimeoutMs: Number.NaN }, 'requestTimeoutMs', /^requestTimeoutMs must be a whole number/],
     ];
     for (const [options, option, message] of refusedAtConstruction) {
       it(`refuses ${JSON.stringify(options)} when constructed`, function () {
@@ -101,6 +104,8 @@ describe('control/maintenance-control', function () {
       expect((none as Error).message).to.equal('wait.clientTokens must hold at least one backend (client) token');
       const blank = await failureOf(() => control().disable('production', { wait: { clientTokens: [' '] } }));
       expect(blank).to.be.instanceOf(ControlInputError).and.include({ option: 'wait.clientTokens' });
+      const forever = await failureOf(() => control().enable('production', { wait: { clientTokens: [clientToken('production')], timeoutMs: 0 } }));
+      expect(forever).to.be.instanceOf(ControlInputError).and.include({ option: 'wait.timeoutMs' });
       expect(writes()).to.deep.equal([]);
       expect(unleash.features.size).to.equal(0);
     });

@@ -18,8 +18,11 @@ export interface FakeRequest {
   body: unknown;
 }
 
-/** `hang` never answers (for timeouts); `text` is sent as is, otherwise `body` as JSON. */
-export type FakeAnswer = { status: number; body?: unknown; text?: string } | 'hang';
+/**
+ * `hang` never answers and `stall` sends the headers and half a body, then nothing (both for timeouts);
+ * `text` is sent as is, otherwise `body` as JSON.
+ */
+export type FakeAnswer = { status: number; body?: unknown; text?: string } | 'hang' | 'stall';
 
 export type Route = (request: FakeRequest) => FakeAnswer;
 
@@ -51,6 +54,10 @@ export async function startFakeServer(route?: Route): Promise<FakeServer> {
       requests.push(request);
       const answer = current(request);
       if (answer === 'hang') return;
+      if (answer === 'stall') {
+        response.writeHead(200, { 'content-type': 'application/json' }).write('{"features":[');
+        return;
+      }
       if (answer.text !== undefined) {
         response.writeHead(answer.status, { 'content-type': 'text/plain' }).end(answer.text);
       } else if (answer.body === undefined) {
