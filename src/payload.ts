@@ -16,6 +16,10 @@ export interface MaintenancePayload {
   readonly retryAfter?: number;
   /** When maintenance is expected to end. */
   readonly until?: Date;
+  /** When a scheduled window starts (written by `unleash-maintenance on --from`, beside its DATE_AFTER constraint). */
+  readonly from?: Date;
+  /** Seconds before `from` from which apps announce the window. */
+  readonly notice?: number;
   /** `'block'` or `'read-only'`: overrides the `mode` option for this window. */
   readonly mode?: MaintenanceMode;
 }
@@ -37,15 +41,23 @@ type FieldReader = (value: unknown) => unknown;
 const textUpTo = (max: number): FieldReader => (value) =>
   typeof value === 'string' && value.trim() !== '' && value.length <= max ? value.trim() : undefined;
 
+function wholeSeconds(value: unknown): number | undefined {
+  return Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : undefined;
+}
+
+function isoTime(value: unknown): Date | undefined {
+  if (typeof value !== 'string' || !/^\d{4}-\d\d-\d\dT/.test(value)) return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
 const readers: Readonly<Record<keyof MaintenancePayload, FieldReader>> = {
   title: textUpTo(PAYLOAD_LIMITS.title),
   message: textUpTo(PAYLOAD_LIMITS.message),
-  retryAfter: (value) => (Number.isSafeInteger(value) && (value as number) >= 0 ? value : undefined),
-  until: (value) => {
-    if (typeof value !== 'string' || !/^\d{4}-\d\d-\d\dT/.test(value)) return undefined;
-    const date = new Date(value);
-    return Number.isNaN(date.getTime()) ? undefined : date;
-  },
+  retryAfter: wholeSeconds,
+  until: isoTime,
+  from: isoTime,
+  notice: wholeSeconds,
   mode: (value) => (isMaintenanceMode(value) ? value : undefined),
 };
 
@@ -93,7 +105,7 @@ function interpret(payload: VariantPayload, report: Report): MaintenancePayload 
   }
   const { payload: parsed, rejected } = readFields(raw);
   if (rejected.length) {
-    report('warn', reportKey(payload), `ignoring invalid variant payload fields: ${rejected.join(', ')} (title and message are non-empty strings, retryAfter whole seconds, until an ISO 8601 time, mode 'block' or 'read-only')`);
+    report('warn', reportKey(payload), `ignoring invalid variant payload fields: ${rejected.join(', ')} (title and message are non-empty strings, retryAfter and notice whole seconds, until and from ISO 8601 times, mode 'block' or 'read-only')`);
   }
   return parsed;
 }

@@ -15,7 +15,7 @@ describe('createPayloadParser', () => {
     expect(payload).to.deep.equal({ title: 'Upgrade', until: new Date('2026-12-03T22:00:00Z'), mode: 'read-only' });
     expect(Object.isFrozen(payload)).to.equal(true);
     expect(reports).to.deep.equal([
-      "warn: ignoring invalid variant payload fields: retryAfter (title and message are non-empty strings, retryAfter whole seconds, until an ISO 8601 time, mode 'block' or 'read-only')",
+      "warn: ignoring invalid variant payload fields: retryAfter (title and message are non-empty strings, retryAfter and notice whole seconds, until and from ISO 8601 times, mode 'block' or 'read-only')",
     ]);
   });
 
