@@ -1,6 +1,8 @@
 import type { Context as UnleashContext } from 'unleash-client';
 import { NO_PAYLOAD, type MaintenancePayload, type PayloadParser, type VariantPayload } from './payload.js';
 import type { Report } from './reporter.js';
+import { scheduleOf } from './schedule.js';
+import type { MaintenanceState } from './state.js';
 
 /** What the middleware reads of a flag definition (a structural slice of unleash-client's FeatureDefinition). */
 export interface FeatureDefinition {
@@ -10,6 +12,7 @@ export interface FeatureDefinition {
   dependencies?: readonly unknown[];
   strategies?: readonly {
     name: string;
+    parameters?: Readonly<Record<string, unknown>>;
     constraints?: readonly unknown[];
     segments?: readonly unknown[];
     variants?: readonly unknown[];
@@ -24,8 +27,11 @@ export interface UnleashLike {
   getFeatureToggleDefinition?(name: string): FeatureDefinition | undefined;
 }
 
-/** `false` while maintenance is off; otherwise what the flag's variant payload says. */
-export type FlagAnswer = false | { readonly payload: MaintenancePayload };
+/**
+ * Off, with what the request's `ctx.state.maintenance` says (an upcoming window during its notice time), or
+ * on, with what the flag's variant payload says.
+ */
+export type FlagAnswer = { readonly on: false; readonly state: MaintenanceState } | { readonly on: true; readonly payload: MaintenancePayload };
 
 /** Asks for the request's Unleash context; called only when the flag's definition can use it. */
 export type ContextSource = { unleashContext(): UnleashContext };
@@ -39,6 +45,10 @@ export interface FlagReaderOptions {
   override: boolean | undefined;
   parsePayload: PayloadParser;
   report: Report;
+  /** Seconds before a scheduled window's start from which it is announced, unless its payload says otherwise. */
+  noticeSeconds: number;
+  /** The clock, in ms since the epoch; replaceable in tests. */
+  now?: () => number;
 }
 
 /** How Unleash must be asked about a flag, read from its definition. */
@@ -47,12 +57,29 @@ export interface FlagShape {
   readonly contextFree: boolean;
   /** Variants exist, so `getVariant` both decides and gives the payload (one metrics count, not two). */
   readonly hasVariants: boolean;
+  /**
+   * The percentage of a partial `flexibleRollout` whose stickiness (`default`, `random`) is a coin toss per
+   * request unless the context has a userId or sessionId: visitors would flip between the page and the site.
+   */
+  readonly randomRollout?: number;
 }
+
+/** The shape and, when it has one, the scheduled window of one flag definition. */
+interface Reading {
+  readonly shape: FlagShape;
+  /** From `announceFrom` until `from` (ms since the epoch), an off answer is `upcoming`. */
+  readonly notice?: { readonly announceFrom: number; readonly from: number; readonly upcoming: FlagAnswer };
+}
+
+export const OFF_STATE: MaintenanceState = Object.freeze({ active: false, reason: 'off', clientIp: undefined });
+const OFF: FlagAnswer = Object.freeze({ on: false, state: OFF_STATE });
 
 const UNKNOWN_CLIENT: FlagShape = { contextFree: false, hasVariants: true };
 const ABSENT_FLAG: FlagShape = { contextFree: true, hasVariants: false };
 const EMPTY_CONTEXT: UnleashContext = Object.freeze({}) as UnleashContext;
-const ON_WITHOUT_PAYLOAD: FlagAnswer = Object.freeze({ payload: NO_PAYLOAD });
+const ON_WITHOUT_PAYLOAD: FlagAnswer = Object.freeze({ on: true, payload: NO_PAYLOAD });
+const UNKNOWN_READING: Reading = { shape: UNKNOWN_CLIENT };
+const ABSENT_READING: Reading = { shape: ABSENT_FLAG };
 
 function isUnconditional(strategy: NonNullable<FeatureDefinition['strategies']>[number]): boolean {
   return strategy.name === 'default' && !strategy.constraints?.length && !strategy.segments?.length && !strategy.variants?.length;
@@ -68,48 +95,80 @@ export function shapeOf(feature: FeatureDefinition): FlagShape {
   if (feature.dependencies?.length || feature.impressionData) return { contextFree: false, hasVariants };
   if (!feature.enabled) return { contextFree: true, hasVariants };
   const contextFree = !hasVariants && (strategies.length === 0 || strategies.some(isUnconditional));
-  return { contextFree, hasVariants };
+  const randomRollout = contextFree ? undefined : strategies.map(coinTossRollout).find((rollout) => rollout !== undefined);
+  return randomRollout === undefined ? { contextFree, hasVariants } : { contextFree, hasVariants, randomRollout };
+}
+
+function coinTossRollout(strategy: NonNullable<FeatureDefinition['strategies']>[number]): number | undefined {
+  if (strategy.name !== 'flexibleRollout') return undefined;
+  const rollout = Number(strategy.parameters?.rollout);
+  const stickiness = strategy.parameters?.stickiness ?? 'default';
+  return rollout > 0 && rollout < 100 && (stickiness === 'default' || stickiness === 'random') ? rollout : undefined;
 }
 
 /**
- * Asks Unleash whether maintenance is on for a request. The flag's shape is read from its definition and kept
- * until Unleash replaces that definition (the flag-off path pays for the shape once per definition, not per
- * request), so a plain on/off flag costs one `isEnabled` call with a shared empty context. Every answer still
- * goes through `isEnabled`/`getVariant`, so Unleash's usage metrics stay true.
+ * Asks Unleash whether maintenance is on for a request. The flag's shape and scheduled window are read from
+ * its definition and kept until Unleash replaces that definition (the flag-off path pays for them once per
+ * definition, not per request), so a plain on/off flag costs one `isEnabled` call with a shared empty
+ * context. Every answer still goes through `isEnabled`/`getVariant`, so Unleash's usage metrics stay true.
  */
 export function createFlagReader(options: FlagReaderOptions): FlagReader {
-  const { unleash, flagName, fallback, override, parsePayload, report } = options;
+  const { unleash, flagName, fallback, override, parsePayload, report, noticeSeconds, now = Date.now } = options;
   let lastDefinition: FeatureDefinition | undefined;
-  let lastShape = ABSENT_FLAG;
+  let lastReading = ABSENT_READING;
+  let warnedAbout: FeatureDefinition | undefined;
+
+  function readingOf(definition: FeatureDefinition): Reading {
+    const shape = shapeOf(definition);
+    const schedule = scheduleOf(definition, parsePayload, noticeSeconds);
+    if (!schedule) return { shape };
+    const state: MaintenanceState = Object.freeze({ ...OFF_STATE, upcoming: schedule.upcoming });
+    const upcoming: FlagAnswer = Object.freeze({ on: false, state });
+    return { shape, notice: { announceFrom: schedule.announceFrom, from: schedule.from, upcoming } };
+  }
 
   /**
    * A definition that cannot be read or is malformed (`strategies: {}`, `[null]`: Unleash keeps such data and
    * only emits an error) costs the shortcuts, never the request: Unleash is asked as for an unknown client.
    */
-  function currentShape(): FlagShape {
-    if (typeof unleash.getFeatureToggleDefinition !== 'function') return UNKNOWN_CLIENT;
+  function currentReading(): Reading {
+    if (typeof unleash.getFeatureToggleDefinition !== 'function') return UNKNOWN_READING;
     try {
       const definition = unleash.getFeatureToggleDefinition(flagName);
       if (definition !== lastDefinition) {
-        lastShape = definition ? shapeOf(definition) : ABSENT_FLAG;
+        lastReading = definition ? readingOf(definition) : ABSENT_READING;
         lastDefinition = definition;
       }
-      return lastShape;
+      return lastReading;
     } catch (error) {
       report('error', 'unleash-definition', `reading the definition of "${flagName}" failed; asking Unleash without shortcuts`, error);
-      return UNKNOWN_CLIENT;
+      return UNKNOWN_READING;
     }
   }
 
-  function variantAnswer(context: UnleashContext): FlagAnswer {
+  /** Once per definition: a partial rollout on a coin toss makes visitors flip between the page and the site. */
+  function warnOfCoinToss(rollout: number, context: UnleashContext): void {
+    if (warnedAbout === lastDefinition || context.userId || context.sessionId) return;
+    warnedAbout = lastDefinition;
+    report('warn', 'coin-toss-rollout', `the gradual rollout (${rollout}%) of "${flagName}" has stickiness default or random, and requests carry no userId or sessionId: each request is a new coin toss, so visitors flip between the page and the site. Set the strategy's stickiness to remoteAddress (unleash-maintenance on --rollout does), or give the context option a userId or sessionId`);
+  }
+
+  /** Off: during a scheduled window's notice time, with the window announced. */
+  function offAnswer({ notice }: Reading): FlagAnswer {
+    if (notice === undefined) return OFF;
+    const time = now();
+    return time >= notice.announceFrom && time < notice.from ? notice.upcoming : OFF;
+  }
+
+  function variantAnswer(context: UnleashContext, reading: Reading): FlagAnswer {
     const variant = unleash.getVariant(flagName, context);
-    return variant.feature_enabled ? { payload: parsePayload(variant.payload) } : false;
+    return variant.feature_enabled ? { on: true, payload: parsePayload(variant.payload) } : offAnswer(reading);
   }
 
   /** Maintenance is already on here: a failing `getVariant` costs the custom texts, never the 503. */
   function payloadAnswer(context: UnleashContext): FlagAnswer {
     try {
-      return { payload: parsePayload(unleash.getVariant(flagName, context).payload) };
+      return { on: true, payload: parsePayload(unleash.getVariant(flagName, context).payload) };
     } catch (error) {
       report('error', 'unleash-variant', `reading the variant of "${flagName}" failed; showing the default texts`, error);
       return ON_WITHOUT_PAYLOAD;
@@ -117,15 +176,17 @@ export function createFlagReader(options: FlagReaderOptions): FlagReader {
   }
 
   function askUnleash(request: ContextSource): FlagAnswer {
-    const shape = currentShape();
+    const reading = currentReading();
+    const { shape } = reading;
     const context = shape.contextFree ? EMPTY_CONTEXT : request.unleashContext();
-    if (shape.hasVariants && shape !== UNKNOWN_CLIENT) return variantAnswer(context);
-    if (!unleash.isEnabled(flagName, context, fallback)) return false;
+    if (shape.randomRollout !== undefined) warnOfCoinToss(shape.randomRollout, context);
+    if (shape.hasVariants && shape !== UNKNOWN_CLIENT) return variantAnswer(context, reading);
+    if (!unleash.isEnabled(flagName, context, fallback)) return offAnswer(reading);
     return shape === UNKNOWN_CLIENT ? payloadAnswer(context) : ON_WITHOUT_PAYLOAD;
   }
 
   if (override !== undefined) {
-    const answer = override ? ON_WITHOUT_PAYLOAD : false;
+    const answer = override ? ON_WITHOUT_PAYLOAD : OFF;
     return () => answer; // Unleash is not asked, so nothing of the request matters
   }
   return function decide(request) {
@@ -133,7 +194,7 @@ export function createFlagReader(options: FlagReaderOptions): FlagReader {
       return askUnleash(request);
     } catch (error) {
       report('error', 'unleash', `asking Unleash for "${flagName}" failed; answering with fallback (${fallback})`, error);
-      return fallback ? ON_WITHOUT_PAYLOAD : false;
+      return fallback ? ON_WITHOUT_PAYLOAD : OFF;
     }
   };
 }

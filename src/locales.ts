@@ -118,3 +118,27 @@ export function createLanguagePicker(languages: readonly Language[]): LanguagePi
   const offered = [...languages];
   return (ctx) => (ctx.acceptsLanguages(offered) as Language | false) || fallback;
 }
+
+/** Opens the announcement of a scheduled window; the time range follows. */
+const ANNOUNCEMENTS: Readonly<Record<Language, string>> = {
+  en: 'Scheduled maintenance on',
+  de: 'Geplante Wartungsarbeiten am',
+  fr: 'Maintenance prévue le',
+  es: 'Mantenimiento programado el',
+};
+/** `en` as in Britain: `Thursday 3 December, 22:00–23:00`, day before month, a 24-hour clock, as the others. */
+const WINDOW_FORMATS = Object.fromEntries(SHIPPED_LANGUAGES.map((lang) => [
+  lang,
+  new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : lang, { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' }),
+])) as Record<Language, Intl.DateTimeFormat>;
+
+/** `Scheduled maintenance on Thursday 3 December, 22:00–23:00 UTC` in `lang` (open-ended: from its start). */
+export function announcementIn(lang: Language, from: Date, until?: Date): string {
+  const format = WINDOW_FORMATS[lang];
+  const when = until && until > from ? format.formatRange(from, until) : format.format(from);
+  return `${ANNOUNCEMENTS[lang]} ${when} UTC`;
+}
+
+export function isShippedLanguage(value: unknown): value is Language {
+  return SHIPPED_LANGUAGES.includes(value as Language);
+}

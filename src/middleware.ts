@@ -12,10 +12,10 @@ import { createPayloadParser } from './payload.js';
 import { createReporter } from './reporter.js';
 import { createFactsReader, type RequestFacts } from './request-facts.js';
 import { createResponder } from './respond.js';
+import { createStatusEndpoint } from './status-endpoint.js';
 import type { MaintenanceMode, MaintenanceReason, MaintenanceState } from './state.js';
 import { createContextBuilder } from './unleash-context.js';
 
-const OFF: MaintenanceState = Object.freeze({ active: false, reason: 'off', clientIp: undefined });
 const SKIPPED: MaintenanceState = Object.freeze({ active: false, reason: 'skipped', clientIp: undefined });
 
 /** RFC 9110 §9.2.1 safe methods, plus OPTIONS (CORS preflights): what read-only mode lets through. */
@@ -46,7 +46,11 @@ export function maintenance(options: MaintenanceOptions): Middleware {
     override: settings.override,
     parsePayload: createPayloadParser(report),
     report,
+    noticeSeconds: settings.noticeSeconds,
   });
+  const statusEndpoint = settings.statusPath === undefined
+    ? undefined
+    : createStatusEndpoint({ path: settings.statusPath, mode: defaultMode, retryAfter: settings.retryAfter });
   const responder = createResponder({
     page: createPageRenderer(join(settings.viewsDir, `${settings.view}.pug`)),
     view: settings.view,
@@ -96,8 +100,9 @@ export function maintenance(options: MaintenanceOptions): Middleware {
     }
     const facts = readFacts(ctx);
     const answer = askFlag(facts);
-    if (answer === false) {
-      ctx.state.maintenance = OFF;
+    if (statusEndpoint?.matches(ctx)) return statusEndpoint.answer(ctx, answer);
+    if (!answer.on) {
+      ctx.state.maintenance = answer.state;
       return next();
     }
     const mode = answer.payload.mode ?? defaultMode;

@@ -13,6 +13,7 @@ import type { Locals } from './page.js';
 import { DEFAULT_FLAG_NAME } from './payload.js';
 import type { MaintenanceLogger } from './reporter.js';
 import { isMaintenanceMode, type MaintenanceMode, type MaintenanceState } from './state.js';
+import { checkStatusPath } from './status-endpoint.js';
 
 export interface MaintenanceOptions {
   /** Required. Your Unleash client (`new Unleash(...)` or `startUnleash(...)`). The middleware never creates, starts or destroys it. */
@@ -83,6 +84,18 @@ export interface MaintenanceOptions {
    * The variant payload's texts win over them. `['en']` turns negotiation off. Default `['en', 'de', 'fr', 'es']`.
    */
   languages?: readonly Language[];
+  /**
+   * How long before a scheduled window (a strategy constraint `currentTime DATE_AFTER …`) requests get
+   * `ctx.state.maintenance.upcoming`, unless the window's payload says (`unleash-maintenance on --notice`).
+   * Seconds or `'30m'`, `'24h'`, `'7d'` (at most 30 days). Default `'24h'`.
+   */
+  notice?: Duration;
+  /**
+   * A path that answers GET and HEAD with the maintenance status as JSON (`{ active, mode, from?, until?,
+   * title?, message?, retryAfter? }`, `no-store`) whether maintenance is off, on or upcoming, e.g.
+   * `'/maintenance.json'`. Default: none.
+   */
+  statusPath?: string;
 }
 
 /**
@@ -111,6 +124,8 @@ export interface Settings {
   healthPaths: readonly unknown[];
   refresh: number | undefined;
   languages: readonly Language[];
+  noticeSeconds: number;
+  statusPath: string | undefined;
 }
 
 const DEFAULT_HEALTH_PATHS: readonly string[] = Object.freeze(['/healthz', '/readyz', '/livez']);
@@ -120,7 +135,7 @@ export const BUNDLED_VIEWS = fileURLToPath(new URL('../views/', import.meta.url)
 const KNOWN_OPTIONS = new Set([
   'unleash', 'flagName', 'trustProxy', 'bypassIps', 'allowedUrls', 'retryAfter', 'views', 'view',
   'locals', 'skip', 'context', 'fallback', 'override', 'logger', 'onDecision',
-  'bypassSecret', 'mode', 'healthPaths', 'refresh', 'languages',
+  'bypassSecret', 'mode', 'healthPaths', 'refresh', 'languages', 'notice', 'statusPath',
 ]);
 
 function checkUnleash(unleash: unknown): UnleashLike {
@@ -188,6 +203,9 @@ function checkLogger(value: unknown): MaintenanceLogger {
   throw optionError('logger', value, 'has no warn() and error() functions');
 }
 
+/** A month: a maintenance window announced further ahead is news, not a notice. */
+const NOTICE_LIMIT = { seconds: 30 * 86_400, reason: 'a month' };
+
 /** A day: a page that waits longer than that for a reload is not waiting. */
 const REFRESH_LIMIT = { seconds: 86_400, reason: 'a day' };
 
@@ -225,5 +243,7 @@ export function checkOptions(options: MaintenanceOptions): Settings {
     healthPaths: list('healthPaths', options.healthPaths, DEFAULT_HEALTH_PATHS, 'is not an array of paths'),
     refresh: options.refresh === undefined ? undefined : optionSeconds('refresh', options.refresh, REFRESH_LIMIT),
     languages: checkLanguages(options.languages),
+    noticeSeconds: optionSeconds('notice', options.notice ?? '24h', NOTICE_LIMIT),
+    statusPath: checkStatusPath(options.statusPath),
   };
 }

@@ -51,15 +51,23 @@ const MAX_NEGOTIATED_HEADER_LENGTH = 1024;
 const isNegotiable = (ctx: Context, header: 'accept' | 'accept-language'): boolean =>
   (ctx.req.headers[header]?.length ?? 0) <= MAX_NEGOTIATED_HEADER_LENGTH;
 
+/**
+ * When this window ends and when to retry: the payload's `until` and `retryAfter`, else the `retryAfter`
+ * option (a Date is the end, a number the seconds; a number yields to a payload's `until`).
+ */
+export function timingOf(payload: MaintenancePayload, retryAfterOption: number | Date | undefined): { retryAfter?: number; until?: Date } {
+  const timing: { retryAfter?: number; until?: Date } = {};
+  if (payload.retryAfter !== undefined) timing.retryAfter = payload.retryAfter;
+  else if (payload.until === undefined && typeof retryAfterOption === 'number') timing.retryAfter = retryAfterOption;
+  if (payload.until !== undefined) timing.until = payload.until;
+  else if (retryAfterOption instanceof Date) timing.until = retryAfterOption;
+  return timing;
+}
+
 function factsOf(payload: MaintenancePayload, retryAfterOption: number | Date | undefined, words: LocalizedTexts): WindowFacts {
-  const { title, message, retryAfter, until } = payload;
-  const facts: WindowFacts = { words };
-  if (title !== undefined) facts.title = title;
-  if (message !== undefined) facts.message = message;
-  if (retryAfter !== undefined) facts.retryAfter = retryAfter;
-  else if (until === undefined && typeof retryAfterOption === 'number') facts.retryAfter = retryAfterOption;
-  if (until !== undefined) facts.until = until;
-  else if (retryAfterOption instanceof Date) facts.until = retryAfterOption;
+  const facts: WindowFacts = { words, ...timingOf(payload, retryAfterOption) };
+  if (payload.title !== undefined) facts.title = payload.title;
+  if (payload.message !== undefined) facts.message = payload.message;
   return facts;
 }
 

@@ -5,6 +5,19 @@ export function isMaintenanceMode(value: unknown): value is MaintenanceMode {
   return value === 'block' || value === 'read-only';
 }
 
+/** A window that has not started yet, as `ctx.state.maintenance.upcoming` shows it during its notice time. */
+export interface UpcomingWindow {
+  readonly from: Date;
+  readonly until?: Date;
+  readonly title?: string;
+  readonly message?: string;
+  /**
+   * The announcement in each shipped language (`en`, `de`, `fr`, `es`), plain text, e.g. `Scheduled maintenance
+   * on Thursday 3 December, 22:00–23:00 UTC`; what `maintenanceBanner` and the Pug mixin show.
+   */
+  readonly announcement: Readonly<Record<'en' | 'de' | 'fr' | 'es', string>>;
+}
+
 /**
  * Why a request was or was not blocked: `bypass-secret` (the staff link's cookie, the `X-Maintenance-Bypass`
  * header, or the link itself), `health` (a health-check path), `read-only` (a safe method in read-only mode).
@@ -20,4 +33,6 @@ export interface MaintenanceState {
   readonly clientIp: string | undefined;
   /** This window's mode (the payload's, else the option's) whenever maintenance is on; absent while it is off. */
   readonly mode?: MaintenanceMode;
+  /** While maintenance is off: a scheduled window during its notice time (announce it: `maintenanceBanner`). */
+  readonly upcoming?: UpcomingWindow;
 }
