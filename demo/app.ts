@@ -2,9 +2,12 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa, { type Context } from 'koa';
-import { maintenance, type MaintenanceLogger, type MaintenanceState, type UnleashLike } from '../src/index.js';
+import { maintenance, maintenanceBanner, type MaintenanceLogger, type MaintenanceState, type UnleashLike } from '../src/index.js';
 
 export const DEMO_FLAG = 'maintenance-mode';
+
+/** Answers GET with the maintenance status as JSON, for front ends and status pages. */
+export const DEMO_STATUS_PATH = '/maintenance.json';
 
 /** Paths the demo keeps open during maintenance: the health check and the admin area. */
 export const DEMO_ALLOWED_URLS: readonly RegExp[] = [/^\/healthz$/, /^\/admin(\/|$)/];
@@ -28,6 +31,7 @@ export function createDemoApp(options: DemoAppOptions): Koa {
       unleash: options.unleash,
       flagName,
       allowedUrls: DEMO_ALLOWED_URLS,
+      statusPath: DEMO_STATUS_PATH,
       retryAfter: 60,
       ...(options.logger ? { logger: options.logger } : {}),
     }),
@@ -36,7 +40,7 @@ export function createDemoApp(options: DemoAppOptions): Koa {
     if (ctx.path === '/healthz') return health(ctx);
     if (ctx.path === '/admin') return ctx.redirect('/admin/');
     if (ctx.path === '/admin/') return page(ctx, adminPage(ctx, flagName, options));
-    if (ctx.path === '/') return page(ctx, homePage(flagName, options));
+    if (ctx.path === '/') return page(ctx, homePage(ctx, flagName, options));
     await next();
   });
   return app;
@@ -81,7 +85,7 @@ const STYLE = `
   a { color: var(--accent); }
   code { font-size: 0.95em; }
   .muted { color: var(--muted); }
-  .banner { padding: 0.75rem 1rem; border-radius: 0.5rem; border: 1px solid var(--warn); color: var(--warn); font-weight: 600; }
+  .banner, .maintenance-banner { padding: 0.75rem 1rem; border-radius: 0.5rem; border: 1px solid var(--warn); color: var(--warn); font-weight: 600; }
   ol li { margin: 0.4rem 0; }`;
 
 function layout(title: string, body: string): string {
@@ -103,11 +107,14 @@ ${body}
 `;
 }
 
-function homePage(flagName: string, options: DemoAppOptions): string {
+function homePage(ctx: Context, flagName: string, options: DemoAppOptions): string {
   const ui = escape(options.unleashUiUrl);
+  // Empty unless a scheduled window is within its notice time; already escaped.
+  const banner = maintenanceBanner(ctx.state.maintenance as MaintenanceState | undefined, { lang: 'en' });
   return layout(
     'Demo shop',
-    `<h1>Demo shop</h1>
+    `${banner}
+<h1>Demo shop</h1>
 <p>This page is served by a Koa app behind <code>maintenance()</code>. You are seeing it, so the flag
 <code>${escape(flagName)}</code> is <strong>off</strong> in ${environmentText(options.environment)}.</p>
 <ol>
@@ -115,7 +122,10 @@ function homePage(flagName: string, options: DemoAppOptions): string {
   <li>Open the flag <code>${escape(flagName)}</code> and switch it on in ${environmentText(options.environment)}.</li>
   <li>Reload this page within a second or two: you get the 503 maintenance page.</li>
   <li>Meanwhile <a href="/admin/">/admin/</a> and <a href="/healthz">/healthz</a> stay open (they are in <code>allowedUrls</code>).</li>
-</ol>`,
+</ol>
+<p class="muted">A window scheduled ahead (<code>unleash-maintenance on --from 1m --until 3m</code>, see the terminal) is
+announced here first, then turns into the maintenance page, then ends by itself. Its status, as a front end would
+poll it: <a href="${DEMO_STATUS_PATH}">${DEMO_STATUS_PATH}</a>.</p>`,
   );
 }
 

@@ -42,12 +42,20 @@ export function instructions({ appUrl, unleashUiUrl, flagName, environment, loca
   ];
   if (local && environment) {
     const flagUrl = `${unleashUiUrl}/api/admin/projects/default/features/${encodeURIComponent(flagName)}/environments/${encodeURIComponent(environment)}`;
+    const command = `UNLEASH_URL=${unleashUiUrl} UNLEASH_ADMIN_TOKEN='${local.adminToken}' npx tsx src/cli/main.ts`;
     lines.push(
       '',
       '  Or from a terminal (the admin token is a throwaway made for this local Unleash):',
       `    curl -X POST -H 'Authorization: ${local.adminToken}' ${flagUrl}/on`,
       `    curl -i ${appUrl}/`,
       `    curl -X POST -H 'Authorization: ${local.adminToken}' ${flagUrl}/off`,
+      '',
+      '  Schedule a window with the deploy command (unleash-maintenance, here run from this clone):',
+      `    ${command} on -e ${environment} --flag ${flagName} --from 1m --until 3m --title 'Database upgrade'`,
+      `    Reload ${appUrl}/ : a banner announces the window; in a minute the maintenance page;`,
+      `    two minutes later the home page again, by itself. ${appUrl}/maintenance.json shows each stage.`,
+      `    ${command} status --flag ${flagName}      # off, scheduled, on or ended`,
+      `    ${command} off -e ${environment} --flag ${flagName}  # tidies up (or cancels a window)`,
     );
   }
   lines.push('');
