@@ -25,6 +25,9 @@ export interface UnleashLike {
   getVariant(name: string, context?: UnleashContext): { feature_enabled?: boolean; payload?: VariantPayload };
   /** Used, when present, to skip building a request context for flags whose answer cannot depend on it. */
   getFeatureToggleDefinition?(name: string): FeatureDefinition | undefined;
+  /** Used, when present, to look at watched connections again as soon as the client's flags change. */
+  on?(event: 'changed', listener: () => void): unknown;
+  off?(event: 'changed', listener: () => void): unknown;
 }
 
 /**

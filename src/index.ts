@@ -1,4 +1,5 @@
-export { maintenance } from './middleware.js';
+export { maintenance, type MaintenanceMiddleware } from './middleware.js';
+export type { UpgradeListener, OnBlocked } from './connections.js';
 export type { MaintenanceReason, MaintenanceState, UpcomingWindow } from './state.js';
 export type { MaintenanceOptions } from './options.js';
 export type { UnleashLike } from './flag.js';

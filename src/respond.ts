@@ -7,7 +7,8 @@ import type { MaintenanceMode } from './state.js';
 
 /** Answers a request that maintenance blocks; in `read-only` mode the default texts say the site is read-only. */
 export interface Responder {
-  respond(ctx: Context, payload: MaintenancePayload, mode: MaintenanceMode): void;
+  /** `asProblem`: problem+json whatever `Accept` says, for an HTTP upgrade refused on its socket. */
+  respond(ctx: Context, payload: MaintenancePayload, mode: MaintenanceMode, asProblem?: boolean): void;
   /**
    * Compiles the template and renders the default page (no payload, first language, `block`, `Refresh` as a
    * GET gets it) now, at start-up, so no request waits for Pug. A failure is left to the first request to report.
@@ -180,12 +181,12 @@ export function createResponder(options: ResponderOptions): Responder {
   }
 
   return {
-    respond(ctx, payload, mode) {
+    respond(ctx, payload, mode, asProblem = false) {
       const lang = isNegotiable(ctx, 'accept-language') ? pickLanguage(ctx) : fallbackLanguage;
       const refreshes = refresh !== undefined && (ctx.method === 'GET' || ctx.method === 'HEAD');
       const answers = answersFor(payload, localizedTexts(lang, mode), refreshes);
       setHeaders(ctx, answers.facts, varyBy);
-      const type = isNegotiable(ctx, 'accept') ? ctx.accepts(NEGOTIABLE) : 'html';
+      const type = asProblem ? 'json' : isNegotiable(ctx, 'accept') ? ctx.accepts(NEGOTIABLE) : 'html';
       if (type === 'html') return sendPage(ctx, answers);
       if (type === 'json' || type === 'application/problem+json') {
         ctx.set('Content-Type', 'application/problem+json; charset=utf-8');

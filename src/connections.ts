@@ -1,0 +1,139 @@
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import Koa, { type Context } from 'koa';
+import type { UnleashLike } from './flag.js';
+import type { Gate } from './gate.js';
+import type { MaintenancePayload } from './payload.js';
+import type { Report } from './reporter.js';
+import type { Responder } from './respond.js';
+import type { MaintenanceState } from './state.js';
+
+/** Node's `upgrade` event listener, as `ws` and friends take it. */
+export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/** Called once when a watched connection's request would now be blocked; close the connection then. */
+export type OnBlocked = (state: MaintenanceState) => void;
+
+export interface Connections {
+  upgrade(listener: UpgradeListener): UpgradeListener;
+  decide(req: IncomingMessage): MaintenanceState;
+  watch(req: IncomingMessage, onBlocked: OnBlocked): () => void;
+}
+
+export interface ConnectionsParts {
+  decide: Gate;
+  responder: Responder;
+  /** Its `'changed'` events, when it has them, have watched connections looked at again at once. */
+  unleash: Pick<UnleashLike, 'on' | 'off'>;
+  report: Report;
+  /** How often watched connections are looked at again without a `changed` event (a window's start has none). */
+  recheckMs?: number;
+}
+
+const FAILED_CLOSED: MaintenanceState = Object.freeze({ active: true, reason: 'blocked', clientIp: undefined });
+const NO_PAYLOAD: MaintenancePayload = Object.freeze({});
+
+/**
+ * The gate for what Koa never sees: HTTP upgrades (WebSockets) and long-lived connections opened before
+ * maintenance (WebSockets, Server-Sent Events). Each request gets a real Koa context of its own, so `skip`,
+ * `context`, the bypass cookie and every rule read it exactly as they read a request through the middleware.
+ */
+export function createConnections(parts: ConnectionsParts): Connections {
+  const { decide, responder, unleash, report, recheckMs = 1_000 } = parts;
+  let koa: Koa | undefined;
+  const contextOf = (req: IncomingMessage): Context => (koa ??= new Koa()).createContext(req, new ServerResponse(req)) as Context;
+
+  /** Fails closed: a request the gate cannot read is blocked, never let through, never a crash. */
+  function verdictOf(ctx: Context, occasion: 'raw' | 'recheck') {
+    try {
+      return decide(ctx, occasion);
+    } catch (error) {
+      report('error', 'connection', 'deciding a connection failed; it is blocked', error);
+      return { action: 'block', state: FAILED_CLOSED, payload: NO_PAYLOAD, mode: 'block' } as const;
+    }
+  }
+
+  /** An HTTP/1.1 503 with the problem+json body, written on the socket, which is then closed. */
+  function refuse(ctx: Context, socket: Duplex, payload: MaintenancePayload, state: MaintenanceState): void {
+    if (!socket.writable) return void socket.destroy();
+    try {
+      responder.respond(ctx, payload, state.mode ?? 'block', true);
+      const body = String(ctx.body);
+      const headers = Object.entries(ctx.response.headers)
+        .filter(([name]) => name !== 'content-length' && name !== 'connection')
+        .map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(', ') : String(value)}\r\n`);
+      socket.end(`HTTP/1.1 503 Service Unavailable\r\n${headers.join('')}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    } catch (error) {
+      report('error', 'upgrade-refusal', 'writing the 503 on an upgrade socket failed; the socket was closed', error);
+      socket.destroy();
+    }
+  }
+
+  function upgrade(listener: UpgradeListener): UpgradeListener {
+    return function maintenanceUpgrade(req, socket, head) {
+      socket.on('error', () => {}); // a socket that errors or closes early must not crash the process
+      const ctx = contextOf(req);
+      const verdict = verdictOf(ctx, 'raw');
+      if (verdict.action === 'block') return refuse(ctx, socket, verdict.payload, verdict.state);
+      try {
+        listener(req, socket, head);
+      } catch (error) {
+        report('error', 'upgrade-listener', 'the upgrade listener threw; the socket was closed', error);
+        socket.destroy();
+      }
+    };
+  }
+
+  const watched = new Map<object, { ctx: Context; onBlocked: OnBlocked }>();
+  let timer: NodeJS.Timeout | undefined;
+
+  function recheck(): void {
+    for (const [key, { ctx, onBlocked }] of watched) {
+      const verdict = verdictOf(ctx, 'recheck');
+      if (verdict.action !== 'block') continue;
+      watched.delete(key);
+      try {
+        onBlocked(verdict.state);
+      } catch (error) {
+        report('error', 'onBlocked', 'an onBlocked(state) callback threw; ignored', error);
+      }
+    }
+    if (watched.size === 0) stopWatching();
+  }
+
+  function startWatching(): void {
+    unleash.on?.('changed', recheck);
+    timer = setInterval(recheck, recheckMs);
+    timer.unref();
+  }
+
+  function stopWatching(): void {
+    if (timer === undefined) return;
+    clearInterval(timer);
+    timer = undefined;
+    unleash.off?.('changed', recheck);
+  }
+
+  function watch(req: IncomingMessage, onBlocked: OnBlocked): () => void {
+    const key = {};
+    const unwatch = () => {
+      if (!watched.delete(key)) return;
+      req.socket?.off('close', unwatch);
+      if (watched.size === 0) stopWatching();
+    };
+    if (req.socket?.destroyed) return unwatch;
+    if (watched.size === 0) startWatching();
+    watched.set(key, { ctx: contextOf(req), onBlocked });
+    req.socket?.once('close', unwatch);
+    return unwatch;
+  }
+
+  return {
+    upgrade,
+    decide(req) {
+      const verdict = verdictOf(contextOf(req), 'raw');
+      return 'state' in verdict ? verdict.state : FAILED_CLOSED; // a raw request never meets the status endpoint
+    },
+    watch,
+  };
+}
