@@ -2,7 +2,10 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa, { type Context } from 'koa';
-import { maintenance, maintenanceBanner, type MaintenanceLogger, type MaintenanceState, type UnleashLike } from '../src/index.js';
+import { WebSocketServer } from 'ws';
+import {
+  maintenance, maintenanceBanner, type MaintenanceLogger, type MaintenanceMiddleware, type MaintenanceState, type UnleashLike,
+} from '../src/index.js';
 
 export const DEMO_FLAG = 'maintenance-mode';
 
@@ -22,20 +25,25 @@ export interface DemoAppOptions {
   logger?: MaintenanceLogger;
 }
 
-/** A tiny site behind `maintenance()`: a home page, `/healthz` and an `/admin/` area, both always open. */
-export function createDemoApp(options: DemoAppOptions): Koa {
+/** The demo's Koa app and the gate in front of it, which also guards the live clock's WebSocket. */
+export interface DemoApp {
+  koa: Koa;
+  gate: MaintenanceMiddleware;
+}
+
+/** A tiny site behind `maintenance()`: a home page with a live clock, `/healthz` and an `/admin/` area, both always open. */
+export function createDemoApp(options: DemoAppOptions): DemoApp {
   const flagName = options.flagName ?? DEMO_FLAG;
   const app = new Koa();
-  app.use(
-    maintenance({
+  const gate = maintenance({
       unleash: options.unleash,
       flagName,
       allowedUrls: DEMO_ALLOWED_URLS,
       statusPath: DEMO_STATUS_PATH,
       retryAfter: 60,
       ...(options.logger ? { logger: options.logger } : {}),
-    }),
-  );
+  });
+  app.use(gate);
   app.use(async (ctx, next) => {
     if (ctx.path === '/healthz') return health(ctx);
     if (ctx.path === '/admin') return ctx.redirect('/admin/');
@@ -43,7 +51,28 @@ export function createDemoApp(options: DemoAppOptions): Koa {
     if (ctx.path === '/') return page(ctx, homePage(ctx, flagName, options));
     await next();
   });
-  return app;
+  return { koa: app, gate };
+}
+
+/**
+ * The live clock: a WebSocket at `/clock` sending the time every second. Its upgrade passes the same gate as
+ * the pages; once maintenance starts, the gate tells it, and it closes with 1013 (Try Again Later).
+ */
+function serveLiveClock(server: Server, gate: MaintenanceMiddleware): void {
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', gate.upgrade((req, socket, head) => {
+    if (req.url !== '/clock') return void socket.destroy();
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  }));
+  wss.on('connection', (ws, req) => {
+    const tick = setInterval(() => ws.send(new Date().toISOString().slice(11, 19)), 1_000);
+    const unwatch = gate.watch(req, () => ws.close(1013, 'maintenance'));
+    ws.on('close', () => {
+      clearInterval(tick);
+      unwatch();
+    });
+  });
+  server.on('close', () => wss.close());
 }
 
 function health(ctx: Context): void {
@@ -115,6 +144,13 @@ function homePage(ctx: Context, flagName: string, options: DemoAppOptions): stri
     'Demo shop',
     `${banner}
 <h1>Demo shop</h1>
+<p class="muted">Live clock over a WebSocket: <strong id="clock">connecting…</strong></p>
+<script>
+  const clock = document.getElementById('clock');
+  const socket = new WebSocket(location.origin.replace(/^http/, 'ws') + '/clock');
+  socket.onmessage = (event) => { clock.textContent = event.data + ' UTC'; };
+  socket.onclose = (event) => { clock.textContent = 'stopped (' + event.code + (event.reason ? ' ' + event.reason : '') + ')'; };
+</script>
 <p>This page is served by a Koa app behind <code>maintenance()</code>. You are seeing it, so the flag
 <code>${escape(flagName)}</code> is <strong>off</strong> in ${environmentText(options.environment)}.</p>
 <ol>
@@ -150,8 +186,9 @@ export interface RunningDemoApp {
 }
 
 /** Listens on `host:port` (0 for a free port). A taken port rejects with a message that says what to do. */
-export async function listenDemoApp(app: Koa, host: string, port: number): Promise<RunningDemoApp> {
-  const server = app.listen({ host, port });
+export async function listenDemoApp(app: DemoApp, host: string, port: number): Promise<RunningDemoApp> {
+  const server = app.koa.listen({ host, port });
+  serveLiveClock(server, app.gate);
   try {
     await once(server, 'listening');
   } catch (error) {

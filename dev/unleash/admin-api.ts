@@ -19,6 +19,8 @@ export interface AdminApi {
   createFlag(name: string, type?: string): Promise<void>;
   addStrategy(flag: string, environment: string, strategy: Strategy): Promise<void>;
   setEnabled(flag: string, environment: string, enabled: boolean): Promise<void>;
+  /** Replaces every strategy of the flag in `environment` with `strategy` (the switch stays as it is). */
+  replaceStrategies(flag: string, environment: string, strategy: Strategy): Promise<void>;
   /** Archives the flag and deletes it from the archive; a missing flag is fine. */
   deleteFlag(name: string): Promise<void>;
 }
@@ -40,6 +42,12 @@ export function createAdminApi(baseUrl: string, adminToken: string, project = 'd
       const action = enabled ? 'on' : 'off';
       await call('POST', `${flagPath(flag)}/environments/${encodeURIComponent(environment)}/${action}`, undefined, [200]);
     },
+    async replaceStrategies(flag, environment, strategy) {
+      const strategiesPath = `${flagPath(flag)}/environments/${encodeURIComponent(environment)}/strategies`;
+      const existing = (await call('GET', strategiesPath, undefined, [200])) as { id: string }[];
+      for (const { id } of existing) await call('DELETE', `${strategiesPath}/${encodeURIComponent(id)}`, undefined, [200]);
+      await call('POST', strategiesPath, { constraints: [], parameters: {}, ...strategy }, [200]);
+    },
     async deleteFlag(name) {
       await call('DELETE', flagPath(name), undefined, [200, 202, 404]);
       await call('DELETE', `/api/admin/archive/${encodeURIComponent(name)}`, undefined, [200, 404]);
@@ -47,7 +55,8 @@ export function createAdminApi(baseUrl: string, adminToken: string, project = 'd
   };
 }
 
-type Caller = (method: string, path: string, body: unknown, expected: number[]) => Promise<void>;
+/** One Admin API call; resolves to the parsed JSON answer (undefined when empty or not JSON). */
+type Caller = (method: string, path: string, body: unknown, expected: number[]) => Promise<unknown>;
 
 function createCaller(baseUrl: string, adminToken: string): Caller {
   return async (method, path, body, expected) => {
@@ -60,6 +69,11 @@ function createCaller(baseUrl: string, adminToken: string): Caller {
     const text = await response.text();
     if (!expected.includes(response.status)) {
       throw new Error(`Unleash Admin API ${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`);
+    }
+    try {
+      return text === '' ? undefined : (JSON.parse(text) as unknown);
+    } catch {
+      return undefined;
     }
   };
 }
