@@ -96,6 +96,8 @@ function enableOptionsOf(values: Values, command: CommandName): EnableOptions {
   if (values.title !== undefined) options.title = string(values.title);
   if (values.message !== undefined) options.message = string(values.message);
   if (values.until !== undefined) options.until = string(values.until);
+  if (values.from !== undefined) options.from = string(values.from);
+  if (values.notice !== undefined) options.notice = string(values.notice);
   return options;
 }
 

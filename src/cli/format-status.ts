@@ -1,34 +1,57 @@
 import type { EnvironmentStatus, FlagStatus } from '../control/index.js';
 
-/** One line per environment, names aligned: `production  on  100% (stickiness default)  until ...  message "..."`. */
-export function formatEnvironments(environments: readonly EnvironmentStatus[]): string {
+/** One line per environment, names aligned: `production  scheduled (starts at …, in 2 h 10 min; …)  50% …`. */
+export function formatEnvironments(environments: readonly EnvironmentStatus[], now = new Date()): string {
   const width = Math.max(...environments.map((status) => status.environment.length));
-  return environments.map((status) => `  ${status.environment.padEnd(width)}  ${describe(status)}`).join('\n');
+  return environments.map((status) => `  ${status.environment.padEnd(width)}  ${describe(status, now)}`).join('\n');
 }
 
-export function formatFlagStatus(status: FlagStatus): string {
+export function formatFlagStatus(status: FlagStatus, now = new Date()): string {
   const heading = status.exists
     ? `Flag "${status.flag}" in project "${status.project}":`
     : `Flag "${status.flag}" does not exist in project "${status.project}": maintenance is off everywhere.`;
-  return `${heading}\n${formatEnvironments(status.environments)}`;
+  return `${heading}\n${formatEnvironments(status.environments, now)}`;
 }
 
-function describe(status: EnvironmentStatus): string {
+function describe(status: EnvironmentStatus, now: Date): string {
   const window = details(status);
-  if (!status.enabled) return window ? `off  (stored for next time: ${window})` : 'off';
-  return window ? `${state(status)}  ${window}` : state(status);
+  if (status.state === 'off') return window ? `off  (stored for next time: ${window})` : 'off';
+  const state = stateOf(status, now);
+  return window ? `${state}  ${window}` : state;
+}
+
+function stateOf(status: EnvironmentStatus, now: Date): string {
+  switch (status.state) {
+    case 'scheduled': {
+      const from = new Date(status.from!);
+      const announced = new Date(from.getTime() - (status.notice ?? 0) * 1000).toISOString();
+      return `scheduled (starts at ${status.from}, in ${timeUntil(from, now)}; announced from ${announced})`;
+    }
+    case 'ended':
+      return 'ended (the window is over but the switch is still on: "off" tidies it)';
+    default:
+      return status.until === null ? 'on' : `on (until ${status.until})`;
+  }
+}
+
+/** `2 h 10 min`, `45 min`, `3 d 4 h`, `less than a minute`. */
+export function timeUntil(time: Date, now: Date): string {
+  const minutes = Math.floor((time.getTime() - now.getTime()) / 60_000);
+  if (minutes < 1) return 'less than a minute';
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const rest = minutes % 60;
+  if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
+  if (hours > 0) return rest > 0 ? `${hours} h ${rest} min` : `${hours} h`;
+  return `${rest} min`;
 }
 
 function details(status: EnvironmentStatus): string {
   const parts: string[] = [];
   if (status.rollout !== null) parts.push(`${status.rollout}%${status.stickiness ? ` (stickiness ${status.stickiness})` : ''}`);
-  if (status.until !== null) parts.push(`until ${status.until}`);
+  if (status.state !== 'on' && status.until !== null) parts.push(`until ${status.until}`);
   if (status.retryAfter !== null) parts.push(`retry after ${status.retryAfter} s`);
   if (status.title !== null) parts.push(`title ${JSON.stringify(status.title)}`);
   if (status.message !== null) parts.push(`message ${JSON.stringify(status.message)}`);
   return parts.join('  ');
-}
-
-function state(status: EnvironmentStatus): string {
-  return status.ended ? 'on, but the window has ended (no maintenance)' : 'on';
 }

@@ -36,12 +36,16 @@ environment and switches it on there. Running it again updates the same strategy
 Maintenance:
   -e, --environment <env> environment to switch; repeatable (required)
   --rollout <0-100>      percentage of requests in maintenance (default: 100)
-  --stickiness <field>   default, userId, sessionId, random or a context field (default: default)
+  --stickiness <field>   default, userId, sessionId, random or a context field (default:
+                         remoteAddress, the client IP: each visitor keeps one answer)
   --title <text>         heading of the maintenance page
   --message <text>       text of the maintenance page and of the problem+json detail
   --retry-after <secs>   Retry-After header, whole seconds
   --until <time>         end of maintenance: ISO 8601 time or a duration from now (30m, 2h, 1d);
                          a DATE_BEFORE constraint on currentTime ends it even without "off"
+  --from <time>          start of a scheduled window: ISO 8601 time or a duration from now; a
+                         DATE_AFTER constraint on currentTime (a time already past starts at once)
+  --notice <duration>    with --from: how long before it apps announce the window (default: 24h)
 
 ${CONNECTION}
 
@@ -64,7 +68,8 @@ ${EXIT}`;
 
 const STATUS = `Usage: unleash-maintenance status [options]
 
-Shows, per environment: on/off, rollout, stickiness, title, message, retry-after and until.
+Shows, per environment: off, scheduled (with its start and notice), on or ended (its window is
+over but the switch is still on), then rollout, stickiness, title, message, retry-after, until.
 
   -e, --environment <env> environment to show; repeatable (default: all of the project's)
 

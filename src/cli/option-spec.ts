@@ -16,6 +16,8 @@ export const OPTIONS = {
   message: { type: 'string' },
   'retry-after': { type: 'string' },
   until: { type: 'string' },
+  from: { type: 'string' },
+  notice: { type: 'string' },
   wait: { type: 'boolean' },
   'client-token': { type: 'string', multiple: true },
   timeout: { type: 'string' },
@@ -29,7 +31,7 @@ const CONNECTION: OptionName[] = ['url', 'token', 'project', 'flag', 'json', 'he
 const WAITING: OptionName[] = ['wait', 'client-token', 'timeout'];
 
 export const ALLOWED: Readonly<Record<CommandName, ReadonlySet<OptionName>>> = {
-  on: new Set([...CONNECTION, ...WAITING, 'environment', 'rollout', 'stickiness', 'title', 'message', 'retry-after', 'until']),
+  on: new Set([...CONNECTION, ...WAITING, 'environment', 'rollout', 'stickiness', 'title', 'message', 'retry-after', 'until', 'from', 'notice']),
   off: new Set([...CONNECTION, ...WAITING, 'environment']),
   status: new Set([...CONNECTION, 'environment']),
 };

@@ -1,23 +1,33 @@
+import { windowOfConstraints } from '../window.js';
 import type { FeatureEnvironment, Strategy } from './admin-types.js';
-import { findManagedStrategy, payloadOf, untilOf } from './strategy.js';
+import { findManagedStrategy, payloadOf } from './strategy.js';
 import type { EnvironmentStatus } from './types.js';
 
-/** Reads one environment of the flag back into the terms of `enable()`. */
+const DEFAULT_NOTICE_SECONDS = 86_400;
+
+/** Reads one environment of the flag back into the terms of `enable()`; `now` decides scheduled, on or ended. */
 export function environmentStatus(environment: string, state: FeatureEnvironment | undefined, now: Date): EnvironmentStatus {
   const strategies = (state?.strategies ?? []).filter((strategy) => !strategy.disabled);
   const strategy = findManagedStrategy(strategies);
   const payload = strategy ? payloadOf(strategy) : {};
-  const until = (strategy && untilOf(strategy)) ?? textOrNull(payload.until);
+  const window = windowOfConstraints(strategy?.constraints);
+  const until = window.until?.toISOString() ?? textOrNull(payload.until);
+  const from = window.from?.toISOString() ?? null;
+  const enabled = state?.enabled ?? false;
+  const ended = until !== null && new Date(until).getTime() <= now.getTime();
   return {
     environment,
-    enabled: state?.enabled ?? false,
+    enabled,
     rollout: strategy ? rolloutOf(strategy) : null,
     stickiness: strategy?.parameters?.stickiness ?? null,
     title: textOrNull(payload.title),
     message: textOrNull(payload.message),
     retryAfter: Number.isSafeInteger(payload.retryAfter) ? (payload.retryAfter as number) : null,
     until,
-    ended: until !== null && new Date(until).getTime() <= now.getTime(),
+    ended,
+    from,
+    notice: from === null ? null : Number.isSafeInteger(payload.notice) ? (payload.notice as number) : DEFAULT_NOTICE_SECONDS,
+    state: !enabled ? 'off' : ended ? 'ended' : from !== null && new Date(from).getTime() > now.getTime() ? 'scheduled' : 'on',
   };
 }
 

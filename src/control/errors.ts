@@ -6,7 +6,8 @@ export type UnleashFailureKind =
   | 'unknown-project'
   | 'unknown-environment'
   | 'rejected'
-  | 'not-served';
+  | 'not-served'
+  | 'unleash-maintenance';
 
 /** Unleash refused the request or could not be reached. The message never contains a token. */
 export class UnleashError extends Error {

@@ -54,6 +54,13 @@ export function expectStatus(answer: HttpAnswer, accepted: readonly number[], ta
   if (answer.status === 401) {
     throw new UnleashError('unauthorized', `Unleash rejected the ${target.tokenRole} (401 Unauthorized): it is unknown, expired or malformed.${says}`, 401);
   }
+  if (answer.status === 503 && /maintenance mode/i.test(answer.reason ?? '')) {
+    throw new UnleashError(
+      'unleash-maintenance',
+      `Unleash itself is in maintenance mode (set in its admin settings), so it refuses ${request}: it takes no changes until an admin turns that off.`,
+      503,
+    );
+  }
   if (answer.status === 403) {
     throw new UnleashError('forbidden', `The ${target.tokenRole} lacks the rights for ${request} (403 Forbidden).${says}${rightsHint(target.tokenRole)}`, 403);
   }

@@ -1,5 +1,6 @@
+import { secondsOf } from '../duration.js';
 import { PAYLOAD_LIMITS } from '../payload.js';
-import { resolveUntil } from './until.js';
+import { resolveTime, resolveUntil } from './until.js';
 import { ControlInputError } from './errors.js';
 import type { EnableOptions } from './types.js';
 
@@ -8,9 +9,18 @@ export interface MaintenanceWindow {
   rollout: number;
   stickiness: string;
   /** The fields the middleware reads from the variant payload; absent ones are left out. */
-  payload: { title?: string; message?: string; retryAfter?: number; until?: string };
+  payload: { title?: string; message?: string; retryAfter?: number; until?: string; from?: string; notice?: number };
 }
 
+/** How long before `from` apps announce a window unless told: a day, as the middleware's `notice` option. */
+const DEFAULT_NOTICE_SECONDS = 86_400;
+
+/**
+ * The stickiness of a partial rollout unless told: the middleware puts the resolved client IP in
+ * `remoteAddress`, and unleash-client's flexibleRollout hashes any context field it is given, so a visitor
+ * keeps one answer. `default` would be a coin toss per request for apps that send no userId or sessionId.
+ */
+const DEFAULT_STICKINESS = 'remoteAddress';
 
 export function resolveMaintenanceWindow(options: EnableOptions, now: Date): MaintenanceWindow {
   const payload: MaintenanceWindow['payload'] = {};
@@ -19,7 +29,18 @@ export function resolveMaintenanceWindow(options: EnableOptions, now: Date): Mai
   if (title !== undefined) payload.title = title;
   if (message !== undefined) payload.message = message;
   if (options.retryAfter !== undefined) payload.retryAfter = wholeNumber(options.retryAfter, 'retryAfter', 0, Number.MAX_SAFE_INTEGER, 'a whole number of seconds, 0 or more');
-  if (options.until !== undefined) payload.until = resolveUntil(options.until, now).toISOString();
+  const until = options.until === undefined ? undefined : resolveUntil(options.until, now);
+  if (until) payload.until = until.toISOString();
+  if (options.from !== undefined) {
+    const from = resolveTime(options.from, now, 'from');
+    if (until && from.getTime() >= until.getTime()) {
+      throw new ControlInputError('from', `must lie before until, got ${from.toISOString()} (until is ${until.toISOString()})`);
+    }
+    payload.from = from.toISOString();
+    payload.notice = noticeOf(options.notice);
+  } else if (options.notice !== undefined) {
+    throw new ControlInputError('notice', 'only applies with from (when a scheduled window starts)');
+  }
   return {
     rollout: options.rollout === undefined ? 100 : wholeNumber(options.rollout, 'rollout', 0, 100, 'a whole percentage from 0 to 100'),
     stickiness: stickinessOf(options.stickiness),
@@ -43,8 +64,18 @@ function optionalText(value: string | undefined, option: string, max: number): s
   return trimmed;
 }
 
+/** `notice`: a duration (`30m`, `24h`) or whole seconds, 0 or more; a day when absent. */
+function noticeOf(value: string | number | undefined): number {
+  if (value === undefined) return DEFAULT_NOTICE_SECONDS;
+  const seconds = typeof value === 'number' ? value : /^\d+[smhd]$/.test(value.trim()) ? secondsOf(value) : undefined;
+  if (seconds === undefined || !Number.isSafeInteger(seconds) || seconds < 0) {
+    throw new ControlInputError('notice', `must be a duration such as 30m, 24h or 7d, or whole seconds, got ${JSON.stringify(value)}`);
+  }
+  return seconds;
+}
+
 function stickinessOf(value: string | undefined): string {
-  if (value === undefined) return 'default';
+  if (value === undefined) return DEFAULT_STICKINESS;
   if (!/^[A-Za-z_][\w.-]*$/.test(value)) {
     throw new ControlInputError('stickiness', `must be default, userId, sessionId, random or a context field name, got "${value}"`);
   }

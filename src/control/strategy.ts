@@ -7,7 +7,7 @@ export const STRATEGY_TITLE = 'unleash-maintenance';
 const VARIANT_NAME = 'maintenance';
 const FULL_WEIGHT = 1000;
 
-/** The flexibleRollout strategy for a window; `until` becomes a DATE_BEFORE constraint the SDK checks on every request. */
+/** The flexibleRollout strategy for a window; `from` and `until` become DATE_AFTER and DATE_BEFORE constraints on currentTime. */
 export function strategyFor(flag: string, window: MaintenanceWindow): Strategy {
   const { payload } = window;
   return {
@@ -15,7 +15,7 @@ export function strategyFor(flag: string, window: MaintenanceWindow): Strategy {
     title: STRATEGY_TITLE,
     disabled: false,
     parameters: { rollout: String(window.rollout), stickiness: window.stickiness, groupId: flag },
-    constraints: payload.until ? [endsAt(payload.until)] : [],
+    constraints: [...(payload.from ? [timeConstraint('DATE_AFTER', payload.from)] : []), ...(payload.until ? [timeConstraint('DATE_BEFORE', payload.until)] : [])],
     // Segments would add conditions `on` did not ask for (and that --wait could not recognise once inlined).
     segments: [],
     // A single variant with the whole weight: every request in maintenance gets the same payload.
@@ -31,8 +31,9 @@ export function strategyFor(flag: string, window: MaintenanceWindow): Strategy {
   };
 }
 
-function endsAt(until: string): Constraint {
-  return { contextName: 'currentTime', operator: 'DATE_BEFORE', value: until, values: [], inverted: false, caseInsensitive: false };
+/** A window's start (`DATE_AFTER`) or end (`DATE_BEFORE`), which the SDK checks against its clock on every request. */
+function timeConstraint(operator: 'DATE_AFTER' | 'DATE_BEFORE', time: string): Constraint {
+  return { contextName: 'currentTime', operator, value: time, values: [], inverted: false, caseInsensitive: false };
 }
 
 /**
@@ -44,13 +45,6 @@ export function findManagedStrategy(strategies: readonly Strategy[]): Strategy |
   return strategies.find((strategy) => strategy.title === STRATEGY_TITLE) ?? (strategies.length === 1 ? strategies[0] : undefined);
 }
 
-/** The end of the window: the DATE_BEFORE constraint on currentTime, if any. */
-export function untilOf(strategy: Strategy): string | undefined {
-  const constraint = strategy.constraints?.find(
-    (candidate) => candidate.contextName === 'currentTime' && candidate.operator === 'DATE_BEFORE' && !candidate.inverted,
-  );
-  return constraint?.value;
-}
 
 /** The fields of the strategy's first variant payload, read as the middleware reads them, or an empty object. */
 export function payloadOf(strategy: Strategy): Record<string, unknown> {

@@ -16,7 +16,10 @@ export interface MaintenanceControlOptions {
 export interface EnableOptions {
   /** Percentage of requests (or users, by `stickiness`) in maintenance, 0 to 100; defaults to 100. */
   rollout?: number;
-  /** `default`, `userId`, `sessionId`, `random` or any context field; defaults to `default`. */
+  /**
+   * `default`, `userId`, `sessionId`, `random` or any context field; defaults to `remoteAddress`, the client IP
+   * the middleware resolves, so each visitor keeps one answer with nothing added to the app.
+   */
   stickiness?: string;
   /** Shown as the page heading. */
   title?: string;
@@ -26,6 +29,13 @@ export interface EnableOptions {
   retryAfter?: number;
   /** When maintenance ends by itself: a Date, an ISO 8601 time, or a duration from now such as `30m` or `2h`. */
   until?: Date | string;
+  /**
+   * When a scheduled window starts (before `until`): a Date, an ISO 8601 time, or a duration from now. Until
+   * then requests pass, and apps announce the window from `notice` before it. A time already past starts it at once.
+   */
+  from?: Date | string;
+  /** With `from`: how long before it apps announce the window, as `30m`, `24h`, `7d` or whole seconds; defaults to `24h`. */
+  notice?: string | number;
   wait?: WaitOptions;
 }
 
@@ -56,6 +66,12 @@ export interface EnvironmentStatus {
   until: string | null;
   /** True when `until` has passed: the flag may be on but no request sees maintenance. */
   ended: boolean;
+  /** ISO 8601 time a scheduled window starts, or null. */
+  from: string | null;
+  /** With `from`: seconds before it that apps announce the window (the payload's, else 24 h), or null. */
+  notice: number | null;
+  /** `off`; `scheduled` (on, its window still ahead); `on`; `ended` (on, its window over: `off` tidies it). */
+  state: 'off' | 'scheduled' | 'on' | 'ended';
 }
 
 export interface FlagStatus {

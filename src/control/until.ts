@@ -4,19 +4,28 @@ import { ControlInputError } from './errors.js';
 // A date with a time, as the middleware's payload reader demands; the zone may be omitted (local time).
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?$/;
 
-/** Reads `until` (a Date, an ISO 8601 time or a duration from `now`) and insists it lies in the future. */
-export function resolveUntil(until: Date | string, now: Date, option = 'until'): Date {
-  const end = typeof until === 'string' ? parseUntilText(until, now, option) : until;
-  if (!(end instanceof Date) || Number.isNaN(end.getTime())) {
+/**
+ * Reads a point in time given as a Date, an ISO 8601 time or a duration from `now` (`30m`, `2h`, `1d`).
+ * Any time is accepted, past ones too: `from` may lie in the past (the window starts at once).
+ */
+export function resolveTime(value: Date | string, now: Date, option: string): Date {
+  const time = typeof value === 'string' ? parseTimeText(value, now, option) : value;
+  if (!(time instanceof Date) || Number.isNaN(time.getTime())) {
     throw new ControlInputError(option, 'must be a valid Date');
   }
+  return time;
+}
+
+/** Reads `until` (a Date, an ISO 8601 time or a duration from `now`) and insists it lies in the future. */
+export function resolveUntil(until: Date | string, now: Date, option = 'until'): Date {
+  const end = resolveTime(until, now, option);
   if (end.getTime() <= now.getTime()) {
     throw new ControlInputError(option, `must lie in the future, got ${end.toISOString()} (now is ${now.toISOString()})`);
   }
   return end;
 }
 
-function parseUntilText(text: string, now: Date, option: string): Date {
+function parseTimeText(text: string, now: Date, option: string): Date {
   const durationMs = millisecondsOfText(text);
   if (durationMs !== undefined) return new Date(now.getTime() + durationMs);
   const time = ISO_TIME.test(text.trim()) ? new Date(text.trim()) : undefined;

@@ -150,13 +150,11 @@ describe('control/admin-api', function () {
       expect((error as Error).message).to.equal('Unleash answered 404 to POST /api/admin/projects/gone/features. Unleash says: Could not find project with id gone.');
     });
 
-    it('passes on Unleash\'s maintenance mode (503 on writes)', async function () {
+    it('says that Unleash itself is in maintenance mode (503 on writes)', async function () {
       unleash.override = (request) => (request.method === 'GET' ? undefined : { status: 503, body: { message: UNLEASH_MAINTENANCE_MESSAGE } });
       const error = await failureOf(() => api().createFeature());
-      expect(error).to.be.instanceOf(UnleashError).and.include({ kind: 'rejected', status: 503 });
-      expect((error as Error).message).to.equal(
-        'Unleash answered 503 to POST /api/admin/projects/default/features. Unleash says: Unleash is currently in maintenance mode.',
-      );
+      expect(error).to.be.instanceOf(UnleashError).and.include({ kind: 'unleash-maintenance', status: 503 });
+      expect((error as Error).message).to.equal('Unleash itself is in maintenance mode (set in its admin settings), so it refuses POST /api/admin/projects/default/features: it takes no changes until an admin turns that off.');
       expect(unleash.features.size).to.equal(0);
     });
   });
@@ -212,8 +210,8 @@ describe('control/admin-api', function () {
 
       unleash.override = () => ({ status: 503, body: { message: UNLEASH_MAINTENANCE_MESSAGE } });
       const maintenance = await failureOf(() => api().setEnabled('production', true));
-      expect(maintenance).to.be.instanceOf(UnleashError).and.include({ kind: 'rejected', status: 503 });
-      expect((maintenance as Error).message).to.match(/ Unleash says: Unleash is currently in maintenance mode\.$/);
+      expect(maintenance).to.be.instanceOf(UnleashError).and.include({ kind: 'unleash-maintenance', status: 503 });
+      expect((maintenance as Error).message).to.match(/^Unleash itself is in maintenance mode /);
       expect(unleash.features.get('f')!.environments[1]!.enabled).to.equal(false);
     });
   });

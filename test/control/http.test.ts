@@ -139,11 +139,11 @@ describe('control/http', function () {
       expect(() => expectStatus(conflict, [200], target(), REQUEST)).to.throw(UnleashError, /^Unleash answered 409 to POST .* Unleash says: A flag with that name already exists\.$/);
     });
 
-    it('503 from Unleash\'s own maintenance mode passes its text on', async function () {
+    it('503 from Unleash\'s own maintenance mode says so', async function () {
       const answer = await answerWith(503, { message: UNLEASH_MAINTENANCE_MESSAGE });
       expect(() => expectStatus(answer, [200], target(), REQUEST))
-        .to.throw(UnleashError, `Unleash answered 503 to ${REQUEST}. Unleash says: Unleash is currently in maintenance mode.`)
-        .with.include({ kind: 'rejected', status: 503 });
+        .to.throw(UnleashError, `Unleash itself is in maintenance mode (set in its admin settings), so it refuses ${REQUEST}: it takes no changes until an admin turns that off.`)
+        .with.include({ kind: 'unleash-maintenance', status: 503 });
     });
 
     it('says nothing more when the answer has no reason', async function () {

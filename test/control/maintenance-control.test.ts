@@ -136,6 +136,9 @@ describe('control/maintenance-control', function () {
           retryAfter: null,
           until: null,
           ended: false,
+          from: null,
+          notice: null,
+          state: 'off',
         })),
       });
     });
@@ -172,6 +175,9 @@ describe('control/maintenance-control', function () {
         retryAfter: 120,
         until: until.toISOString(),
         ended: false,
+        from: null,
+        notice: null,
+        state: 'on',
       });
 
       expect(unleash.features.get(FLAG)).to.include({ type: 'kill-switch' });
@@ -326,13 +332,13 @@ describe('control/maintenance-control', function () {
       expect((error as Error).message).to.match(/^Cannot create the flag "site-maintenance" in project "default" \(409 Conflict\)\. .*Revive the archived flag/);
     });
 
-    it('503 in Unleash\'s maintenance mode: writes fail with its text, status still reads', async function () {
+    it('503 in Unleash\'s maintenance mode: writes fail saying so, status still reads', async function () {
       unleash.addFeature(FLAG);
       unleash.override = (request) => (request.method === 'GET' ? undefined : { status: 503, body: { message: UNLEASH_MAINTENANCE_MESSAGE } });
       const error = await failureOf(() => control().enable('production'));
-      expect(error).to.be.instanceOf(UnleashError).and.include({ kind: 'rejected', status: 503 });
+      expect(error).to.be.instanceOf(UnleashError).and.include({ kind: 'unleash-maintenance', status: 503 });
       expect((error as Error).message).to.equal(
-        `Unleash answered 503 to POST /api/admin/projects/default/features/${FLAG}/environments/production/strategies. Unleash says: Unleash is currently in maintenance mode.`,
+        `Unleash itself is in maintenance mode (set in its admin settings), so it refuses POST /api/admin/projects/default/features/${FLAG}/environments/production/strategies: it takes no changes until an admin turns that off.`,
       );
       expect((await control().status('production')).environments[0]).to.include({ enabled: false });
     });

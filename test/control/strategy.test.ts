@@ -55,13 +55,29 @@ describe('control/strategy', function () {
         environment: 'production',
         enabled: true,
         rollout: 40,
-        stickiness: 'default',
+        stickiness: 'remoteAddress',
         title: 'T',
         message: 'M',
         retryAfter: 9,
         until: '2030-01-01T13:00:00.000Z',
         ended: false,
+        from: null,
+        notice: null,
+        state: 'on',
       });
+    });
+
+    it('writes a window as DATE_AFTER and DATE_BEFORE on currentTime, and reads back scheduled, on and ended', function () {
+      const strategy = strategyFor('m', resolveMaintenanceWindow({ from: '2h', until: '3h', notice: '30m' }, NOW));
+      expect(strategy.constraints).to.deep.equal([
+        { contextName: 'currentTime', operator: 'DATE_AFTER', value: '2030-01-01T14:00:00.000Z', values: [], inverted: false, caseInsensitive: false },
+        { contextName: 'currentTime', operator: 'DATE_BEFORE', value: '2030-01-01T15:00:00.000Z', values: [], inverted: false, caseInsensitive: false },
+      ]);
+      const at = (iso: string) => environmentStatus('p', { name: 'p', enabled: true, strategies: [strategy] }, new Date(iso));
+      expect(at('2030-01-01T12:00:00Z')).to.include({ state: 'scheduled', from: '2030-01-01T14:00:00.000Z', notice: 1800, until: '2030-01-01T15:00:00.000Z' });
+      expect(at('2030-01-01T14:00:00Z')).to.include({ state: 'on' });
+      expect(at('2030-01-01T15:00:00Z')).to.include({ state: 'ended', ended: true });
+      expect(environmentStatus('p', { name: 'p', enabled: false, strategies: [strategy] }, NOW)).to.include({ state: 'off' });
     });
 
     it('says when the window has ended', function () {

@@ -94,7 +94,7 @@ describe('integration: the unleash-maintenance command against a real Unleash', 
       const result = await cli(['on', '-e', 'production', '--flag', flag, '--title', 'Upgrade', '--message', message, '--retry-after', '120']);
       expectExit(result, 0);
       expect(result.stdout).to.contain(`Maintenance on for flag "${flag}" in project "default":`);
-      expect(result.stdout).to.match(/production\s+on\s+100% \(stickiness default\)\s+retry after 120 s/);
+      expect(result.stdout).to.match(/production\s+on\s+100% \(stickiness remoteAddress\)\s+retry after 120 s/);
 
       const feature = await readFeature(stack.url, stack.tokens.admin, flag);
       expect(feature?.type).to.equal('kill-switch');
@@ -134,6 +134,9 @@ describe('integration: the unleash-maintenance command against a real Unleash', 
         retryAfter: null,
         until: null,
         ended: false,
+        from: null,
+        notice: null,
+        state: 'on',
       });
     });
 
@@ -200,6 +203,74 @@ describe('integration: the unleash-maintenance command against a real Unleash', 
 
       const status = await cli(['status', '--flag', flag, '-e', 'production', '--json']);
       expect(JSON.parse(status.stdout).environments[0]).to.include({ enabled: true, ended: true, until: until.toISOString() });
+    });
+  });
+
+  describe('scheduled windows: --from, --notice', function () {
+    const flag = uniqueFlagName('cli-window');
+    let app: WatchedApp;
+
+    before(async function () {
+      app = await startWatchedApp(stack.url, stack.tokens.production, flag);
+    });
+
+    after(async function () {
+      await app?.close();
+    });
+
+    it('writes DATE_AFTER and DATE_BEFORE and the payload; status says scheduled; the app still answers 200', async function () {
+      const result = await cli(['on', '-e', 'production', '--flag', flag, '--from', '1h', '--until', '2h', '--notice', '30m', '--title', 'Upgrade', '--json']);
+      expectExit(result, 0);
+      const [production] = JSON.parse(result.stdout).environments;
+      expect(production).to.include({ state: 'scheduled', notice: 1800, enabled: true, stickiness: 'remoteAddress' });
+      const from = Date.parse(production.from);
+      const until = Date.parse(production.until);
+      expect(from - Date.now()).to.be.within(59 * 60_000, 60 * 60_000);
+      expect(until - from).to.equal(60 * 60_000);
+
+      const strategy = (await readFeature(stack.url, stack.tokens.admin, flag))?.environments.find((environment) => environment.name === 'production')?.strategies?.[0];
+      expect(strategy?.constraints?.map(({ operator, value }) => [operator, value])).to.deep.equal([
+        ['DATE_AFTER', production.from],
+        ['DATE_BEFORE', production.until],
+      ]);
+      expect(JSON.parse(strategy?.variants?.[0]?.payload?.value ?? '{}')).to.deep.equal({ title: 'Upgrade', until: production.until, from: production.from, notice: 1800 });
+
+      const status = await cli(['status', '--flag', flag, '-e', 'production']);
+      expect(status.stdout).to.match(/production\s+scheduled \(starts at \S+, in (59 min|1 h); announced from \S+\)/);
+      expect((await app.waitForStatus(200)).status).to.equal(200);
+    });
+
+    it('--wait with a future --from returns once Unleash serves the window, not when it starts', async function () {
+      const env = { ...adminEnv(), UNLEASH_API_TOKEN: stack.tokens.production };
+      const started = Date.now();
+      const result = await cli(['on', '-e', 'production', '--flag', flag, '--from', '2h', '--wait', '--timeout', '10'], env);
+      expectExit(result, 0);
+      expect(result.stdout).to.contain('Unleash serves the change to SDKs now.');
+      expect(Date.now() - started).to.be.below(10_000);
+    });
+
+    it('refuses a start at or after the end, a past end, unparseable times and --notice without --from: exit 2, nothing written', async function () {
+      const untouched = uniqueFlagName('cli-refused');
+      const runs = await Promise.all([
+        cli(['on', '-e', 'production', '--flag', untouched, '--from', '2h', '--until', '1h']),
+        cli(['on', '-e', 'production', '--flag', untouched, '--from', '1h', '--until', '1h']),
+        cli(['on', '-e', 'production', '--flag', untouched, '--until', '2020-01-01T00:00:00Z']),
+        cli(['on', '-e', 'production', '--flag', untouched, '--from', 'tonight']),
+        cli(['on', '-e', 'production', '--flag', untouched, '--notice', '1h']),
+      ]);
+      expectExit(runs[0]!, 2, /--from must lie before until/);
+      expectExit(runs[1]!, 2, /--from must lie before until/);
+      expectExit(runs[2]!, 2, /--until must lie in the future/);
+      expectExit(runs[3]!, 2, /--from must be an ISO 8601 time/);
+      expectExit(runs[4]!, 2, /--notice only applies with from/);
+      expect(await readFeature(stack.url, stack.tokens.admin, untouched)).to.equal(undefined);
+    });
+
+    it('writes stickiness remoteAddress for a rollout without --stickiness', async function () {
+      const rollout = uniqueFlagName('cli-rollout');
+      expectExit(await cli(['on', '-e', 'production', '--flag', rollout, '--rollout', '30']), 0);
+      const strategy = (await readFeature(stack.url, stack.tokens.admin, rollout))?.environments.find((environment) => environment.name === 'production')?.strategies?.[0];
+      expect(strategy?.parameters).to.include({ rollout: '30', stickiness: 'remoteAddress' });
     });
   });
 
