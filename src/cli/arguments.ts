@@ -97,8 +97,16 @@ function enableOptionsOf(values: Values, command: CommandName): EnableOptions {
   if (values.message !== undefined) options.message = string(values.message);
   if (values.until !== undefined) options.until = string(values.until);
   if (values.from !== undefined) options.from = string(values.from);
-  if (values.notice !== undefined) options.notice = string(values.notice);
+  if (values.notice !== undefined) {
+    if (values.from === undefined) throw new UsageError('--notice only applies with --from', command);
+    options.notice = noticeOf(string(values.notice) ?? '');
+  }
   return options;
+}
+
+/** `--notice 3600` means seconds, as `--timeout` does; `30m`, `24h` are passed on for MaintenanceControl to read. */
+function noticeOf(text: string): string | number {
+  return /^\d+$/.test(text) ? Number(text) : text;
 }
 
 function waitOptionsOf(values: Values, env: Environment, command: CommandName): WaitOptions | undefined {

@@ -34,10 +34,14 @@ function stateOf(status: EnvironmentStatus, now: Date): string {
   }
 }
 
-/** `2 h 10 min`, `45 min`, `3 d 4 h`, `less than a minute`. */
+/**
+ * `2 h 10 min`, `45 min`, `3 d 4 h`, `less than a minute`: to the nearest minute, so `on --from 1h` says `1 h`
+ * and not `59 min` a moment later; days and hours drop the minutes.
+ */
 export function timeUntil(time: Date, now: Date): string {
-  const minutes = Math.floor((time.getTime() - now.getTime()) / 60_000);
-  if (minutes < 1) return 'less than a minute';
+  const ms = time.getTime() - now.getTime();
+  if (ms < 60_000) return 'less than a minute';
+  const minutes = Math.round(ms / 60_000);
   const days = Math.floor(minutes / 1440);
   const hours = Math.floor((minutes % 1440) / 60);
   const rest = minutes % 60;
@@ -49,6 +53,8 @@ export function timeUntil(time: Date, now: Date): string {
 function details(status: EnvironmentStatus): string {
   const parts: string[] = [];
   if (status.rollout !== null) parts.push(`${status.rollout}%${status.stickiness ? ` (stickiness ${status.stickiness})` : ''}`);
+  // A stored window (the switch off) shows its start; a scheduled one says it in its state.
+  if (status.state === 'off' && status.from !== null) parts.push(`from ${status.from}`);
   if (status.state !== 'on' && status.until !== null) parts.push(`until ${status.until}`);
   if (status.retryAfter !== null) parts.push(`retry after ${status.retryAfter} s`);
   if (status.title !== null) parts.push(`title ${JSON.stringify(status.title)}`);

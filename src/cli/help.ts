@@ -36,8 +36,10 @@ environment and switches it on there. Running it again updates the same strategy
 Maintenance:
   -e, --environment <env> environment to switch; repeatable (required)
   --rollout <0-100>      percentage of requests in maintenance (default: 100)
-  --stickiness <field>   default, userId, sessionId, random or a context field (default:
-                         remoteAddress, the client IP: each visitor keeps one answer)
+  --stickiness <field>   default, userId, sessionId, random or a context field (default with a
+                         --rollout below 100: remoteAddress, the client IP, so the same visitor
+                         address gets the same answer on every request; visitors behind one NAT
+                         share it)
   --title <text>         heading of the maintenance page
   --message <text>       text of the maintenance page and of the problem+json detail
   --retry-after <secs>   Retry-After header, whole seconds
@@ -45,7 +47,10 @@ Maintenance:
                          a DATE_BEFORE constraint on currentTime ends it even without "off"
   --from <time>          start of a scheduled window: ISO 8601 time or a duration from now; a
                          DATE_AFTER constraint on currentTime (a time already past starts at once)
-  --notice <duration>    with --from: how long before it apps announce the window (default: 24h)
+  --notice <duration>    with --from: how long before it apps announce the window: 30m, 24h, 7d
+                         or seconds (default: 24h)
+
+Durations count from now: "--from 1h --until 2h" is a one-hour window starting in an hour.
 
 ${CONNECTION}
 

@@ -54,7 +54,7 @@ export function expectStatus(answer: HttpAnswer, accepted: readonly number[], ta
   if (answer.status === 401) {
     throw new UnleashError('unauthorized', `Unleash rejected the ${target.tokenRole} (401 Unauthorized): it is unknown, expired or malformed.${says}`, 401);
   }
-  if (answer.status === 503 && /maintenance mode/i.test(answer.reason ?? '')) {
+  if (answer.status === 503 && UNLEASH_MAINTENANCE_REASON.test(answer.reason ?? '')) {
     throw new UnleashError(
       'unleash-maintenance',
       `Unleash itself is in maintenance mode (set in its admin settings), so it refuses ${request}: it takes no changes until an admin turns that off.`,
@@ -66,6 +66,13 @@ export function expectStatus(answer: HttpAnswer, accepted: readonly number[], ta
   }
   throw new UnleashError('rejected', `Unleash answered ${answer.status} to ${request}.${says}`, answer.status);
 }
+
+/**
+ * What unleash-server answers (503) to every write while its own maintenance mode is on
+ * (lib/features/maintenance/maintenance-middleware.js: "Unleash is currently in maintenance mode.").
+ * Only that sentence: a proxy's 503 page that mentions maintenance is not Unleash's setting.
+ */
+const UNLEASH_MAINTENANCE_REASON = /^\s*Unleash is currently in maintenance mode\.?\s*$/i;
 
 /** Unleash's explanation as a sentence of its own, or nothing. */
 export function unleashSays(reason: string | undefined): string {

@@ -1,4 +1,4 @@
-import { secondsOf } from '../duration.js';
+import { millisecondsOfText, secondsOf } from '../duration.js';
 import { PAYLOAD_LIMITS } from '../payload.js';
 import { resolveTime, resolveUntil } from './until.js';
 import { ControlInputError } from './errors.js';
@@ -16,12 +16,22 @@ export interface MaintenanceWindow {
 const DEFAULT_NOTICE_SECONDS = 86_400;
 
 /**
- * The stickiness of a partial rollout unless told: the middleware puts the resolved client IP in
- * `remoteAddress`, and unleash-client's flexibleRollout hashes any context field it is given, so a visitor
- * keeps one answer. `default` would be a coin toss per request for apps that send no userId or sessionId.
+ * The stickiness of a partial rollout unless told: the middleware always puts the resolved client IP in the
+ * context's `remoteAddress`, and unleash-client's flexibleRollout hashes any context field named as
+ * stickiness (node_modules/unleash-client/lib/strategy/flexible-rollout-strategy.js: anything but `default`
+ * and `random` goes to `resolveContextValue(context, stickiness)`), so one visitor address keeps one answer.
+ * `default` would be a coin toss per request for apps that send no userId or sessionId.
  */
-const DEFAULT_STICKINESS = 'remoteAddress';
+const PARTIAL_ROLLOUT_STICKINESS = 'remoteAddress';
+/**
+ * At 0 % and 100 % stickiness changes no answer, so `default` stays there: the same file answers "not
+ * enabled" to a context that lacks the stickiness field (`if (!stickinessId) return false`), so with
+ * `remoteAddress` a full maintenance would miss every request whose address is unknown (an app listening on
+ * a Unix socket, another app or SDK reading the flag without an address).
+ */
+const WHOLE_ROLLOUT_STICKINESS = 'default';
 
+/** Checks everything `enable()` was given before any request; each refusal is a `ControlInputError` naming the option. */
 export function resolveMaintenanceWindow(options: EnableOptions, now: Date): MaintenanceWindow {
   const payload: MaintenanceWindow['payload'] = {};
   const title = optionalText(options.title, 'title', PAYLOAD_LIMITS.title);
@@ -29,6 +39,7 @@ export function resolveMaintenanceWindow(options: EnableOptions, now: Date): Mai
   if (title !== undefined) payload.title = title;
   if (message !== undefined) payload.message = message;
   if (options.retryAfter !== undefined) payload.retryAfter = wholeNumber(options.retryAfter, 'retryAfter', 0, Number.MAX_SAFE_INTEGER, 'a whole number of seconds, 0 or more');
+  const rollout = options.rollout === undefined ? 100 : wholeNumber(options.rollout, 'rollout', 0, 100, 'a whole percentage from 0 to 100');
   const until = options.until === undefined ? undefined : resolveUntil(options.until, now);
   if (until) payload.until = until.toISOString();
   if (options.from !== undefined) {
@@ -41,11 +52,7 @@ export function resolveMaintenanceWindow(options: EnableOptions, now: Date): Mai
   } else if (options.notice !== undefined) {
     throw new ControlInputError('notice', 'only applies with from (when a scheduled window starts)');
   }
-  return {
-    rollout: options.rollout === undefined ? 100 : wholeNumber(options.rollout, 'rollout', 0, 100, 'a whole percentage from 0 to 100'),
-    stickiness: stickinessOf(options.stickiness),
-    payload,
-  };
+  return { rollout, stickiness: stickinessOf(options.stickiness, rollout), payload };
 }
 
 function wholeNumber(value: number, option: string, min: number, max: number, expected: string): number {
@@ -64,18 +71,19 @@ function optionalText(value: string | undefined, option: string, max: number): s
   return trimmed;
 }
 
-/** `notice`: a duration (`30m`, `24h`) or whole seconds, 0 or more; a day when absent. */
+/** `notice`: a duration text (`30m`, `24h`) or a number of whole seconds, 0 or more; a day when absent. */
 function noticeOf(value: string | number | undefined): number {
   if (value === undefined) return DEFAULT_NOTICE_SECONDS;
-  const seconds = typeof value === 'number' ? value : /^\d+[smhd]$/.test(value.trim()) ? secondsOf(value) : undefined;
-  if (seconds === undefined || !Number.isSafeInteger(seconds) || seconds < 0) {
-    throw new ControlInputError('notice', `must be a duration such as 30m, 24h or 7d, or whole seconds, got ${JSON.stringify(value)}`);
+  const ms = typeof value === 'string' ? millisecondsOfText(value) : undefined;
+  const seconds = typeof value === 'string' ? (ms === undefined ? undefined : ms / 1000) : secondsOf(value);
+  if (seconds === undefined || seconds < 0) {
+    throw new ControlInputError('notice', `must be a duration such as 30m, 24h or 7d, or a number of whole seconds, got ${JSON.stringify(value)}`);
   }
   return seconds;
 }
 
-function stickinessOf(value: string | undefined): string {
-  if (value === undefined) return DEFAULT_STICKINESS;
+function stickinessOf(value: string | undefined, rollout: number): string {
+  if (value === undefined) return rollout > 0 && rollout < 100 ? PARTIAL_ROLLOUT_STICKINESS : WHOLE_ROLLOUT_STICKINESS;
   if (!/^[A-Za-z_][\w.-]*$/.test(value)) {
     throw new ControlInputError('stickiness', `must be default, userId, sessionId, random or a context field name, got "${value}"`);
   }

@@ -17,8 +17,10 @@ export interface EnableOptions {
   /** Percentage of requests (or users, by `stickiness`) in maintenance, 0 to 100; defaults to 100. */
   rollout?: number;
   /**
-   * `default`, `userId`, `sessionId`, `random` or any context field; defaults to `remoteAddress`, the client IP
-   * the middleware resolves, so each visitor keeps one answer with nothing added to the app.
+   * `default`, `userId`, `sessionId`, `random` or any context field. For a partial rollout (1 to 99) it defaults
+   * to `remoteAddress`, the client IP the middleware resolves, so each visitor address keeps one answer with
+   * nothing added to the app (visitors behind one NAT share it); at 0 and 100 to `default`, which changes no
+   * answer there and, unlike `remoteAddress`, also holds requests whose address is unknown.
    */
   stickiness?: string;
   /** Shown as the page heading. */
@@ -34,7 +36,10 @@ export interface EnableOptions {
    * then requests pass, and apps announce the window from `notice` before it. A time already past starts it at once.
    */
   from?: Date | string;
-  /** With `from`: how long before it apps announce the window, as `30m`, `24h`, `7d` or whole seconds; defaults to `24h`. */
+  /**
+   * With `from`: how long before it apps announce the window, as a duration text (`30m`, `24h`, `7d`) or a
+   * number of whole seconds (0: no announcement); defaults to `24h`.
+   */
   notice?: string | number;
   wait?: WaitOptions;
 }

@@ -51,7 +51,7 @@ describe('browser: a scheduled window on the demo, with its live clock', functio
     const until = new Date(from.getTime() + 4_000);
     await stack.admin.replaceStrategies(flag, 'development', {
       name: 'flexibleRollout',
-      parameters: { rollout: '100', stickiness: 'remoteAddress', groupId: flag },
+      parameters: { rollout: '100', stickiness: 'default', groupId: flag },
       constraints: [timeConstraint('DATE_AFTER', from), timeConstraint('DATE_BEFORE', until)],
       variants: [{ name: 'window', weight: 1000, weightType: 'variable', stickiness: 'default', payload: { type: 'json', value: JSON.stringify({ title: 'Database upgrade', notice: 3600 }) } }],
     });

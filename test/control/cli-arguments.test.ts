@@ -23,6 +23,15 @@ describe('cli/arguments', function () {
     });
   });
 
+  it('reads a scheduled window: --from, --until and --notice as given, --notice in bare seconds as a number', function () {
+    const window = parseCliArguments(['on', '-e', 'production', '--from', '2030-01-01T22:00Z', '--until', '2h', '--notice', '30m'], ENV);
+    expect(window).to.have.deep.property('enable', { from: '2030-01-01T22:00Z', until: '2h', notice: '30m' });
+    expect(parseCliArguments(['on', '-e', 'p', '--from', '1h', '--notice', '3600'], ENV)).to.have.deep.property('enable', { from: '1h', notice: 3600 });
+    expect(parseCliArguments(['on', '-e', 'p', '--from', '1h', '--notice=0'], ENV)).to.have.deep.property('enable', { from: '1h', notice: 0 });
+    // Times and durations are read by MaintenanceControl, which refuses them before any request.
+    expect(parseCliArguments(['on', '-e', 'p', '--from', 'tonight', '--notice', 'soon'], ENV)).to.have.deep.property('enable', { from: 'tonight', notice: 'soon' });
+  });
+
   it('prefers --url and --token over the environment', function () {
     const request = parseCliArguments(['status', '--url', 'http://u', '--token', 'tok'], ENV);
     expect(request).to.include({ kind: 'run', command: 'status' }).and.to.have.deep.property('connection', { url: 'http://u', token: 'tok' });
@@ -54,6 +63,11 @@ describe('cli/arguments', function () {
     [['on', '-e', 'p', '--rollout', 'half'], /--rollout must be a whole percentage from 0 to 100, got "half"/],
     [['on', '-e', 'p', '--retry-after', '1.5'], /--retry-after must be a whole number of seconds, got "1.5"/],
     [['on', '-e', 'p', '--timeout', '5'], /--timeout only applies with --wait/],
+    [['on', '-e', 'p', '--notice', '1h'], /^--notice only applies with --from$/],
+    [['on', '-e', 'p', '--until', '2h', '--notice', '1h'], /^--notice only applies with --from$/],
+    [['off', '-e', 'p', '--from', '1h'], /--from does not apply to "off"/],
+    [['status', '--notice', '1h'], /--notice does not apply to "status"/],
+    [['on', '-e', 'p', '--from'], /option '--from <value>' argument missing/],
     [['on', '-e', 'p', '--client-token', 'x'], /--client-token only applies with --wait/],
     [['on', '-e', 'p', '--wait'], /--wait needs a backend \(client\) token/],
     [['on', '-e', 'p', '--wait', '--client-token', 'abcd', '--timeout', 'soon'], /--timeout must be a positive number of seconds/],

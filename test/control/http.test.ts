@@ -146,6 +146,16 @@ describe('control/http', function () {
         .with.include({ kind: 'unleash-maintenance', status: 503 });
     });
 
+    it('a 503 with any other text, a proxy\'s maintenance page say, stays "rejected"', async function () {
+      const proxy = await answerWith(503, { message: 'Site in maintenance mode, back soon' });
+      expect(() => expectStatus(proxy, [200], target(), REQUEST))
+        .to.throw(UnleashError, `Unleash answered 503 to ${REQUEST}. Unleash says: Site in maintenance mode, back soon.`)
+        .with.include({ kind: 'rejected', status: 503 });
+      // Unleash's sentence on another status is not its maintenance mode either.
+      const other = await answerWith(500, { message: UNLEASH_MAINTENANCE_MESSAGE });
+      expect(() => expectStatus(other, [200], target(), REQUEST)).to.throw(UnleashError).with.include({ kind: 'rejected', status: 500 });
+    });
+
     it('says nothing more when the answer has no reason', async function () {
       const answer = await answerWith(500);
       expect(() => expectStatus(answer, [200], target(), REQUEST)).to.throw(UnleashError, /^Unleash answered 500 to POST \/api\/admin\/projects\/default\/features\.$/);

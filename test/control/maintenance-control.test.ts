@@ -81,6 +81,11 @@ describe('control/maintenance-control', function () {
       ['an end in the past', (subject) => subject.enable('production', { until: '2001-01-01T00:00:00Z' }), 'until', /must lie in the future/],
       ['an unreadable end', (subject) => subject.enable('production', { until: 'soon' }), 'until', /must be an ISO 8601 time/],
       ['an empty message', (subject) => subject.enable('production', { message: ' ' }), 'message', /must not be empty/],
+      ['a start at the end', (subject) => subject.enable('production', { from: '1h', until: '1h' }), 'from', /^from must lie before until/],
+      ['a start after the end', (subject) => subject.enable('production', { from: '3h', until: '2h' }), 'from', /^from must lie before until/],
+      ['an unreadable start', (subject) => subject.enable('production', { from: 'after lunch' }), 'from', /must be an ISO 8601 time/],
+      ['a notice without a start', (subject) => subject.enable('production', { until: '1h', notice: '30m' }), 'notice', /^notice only applies with from/],
+      ['an unreadable notice', (subject) => subject.enable('production', { from: '1h', notice: '1w' }), 'notice', /^notice must be a duration/],
     ];
     for (const [what, call, option, message] of refusedCalls) {
       it(`refuses ${what} before sending anything`, async function () {
@@ -239,6 +244,45 @@ describe('control/maintenance-control', function () {
       }
       expect(Date.now() - started).to.be.within(350, 5_000);
       expect(unleash.servedToClients).to.equal(undefined);
+    });
+
+    it('schedules a window: both constraints and the payload are written, and status reads it back as scheduled', async function () {
+      const from = new Date(Date.now() + 3_600_000);
+      const until = new Date(from.getTime() + 1_800_000);
+      const [production] = await control().enable('production', { from, until, notice: 900, rollout: 30 });
+      expect(production).to.include({ state: 'scheduled', enabled: true, from: from.toISOString(), until: until.toISOString(), notice: 900, ended: false });
+      expect(production).to.include({ rollout: 30, stickiness: 'remoteAddress' });
+      const [strategy] = environment('production')!.strategies;
+      expect(strategy?.constraints?.map(({ operator, value }) => [operator, value])).to.deep.equal([
+        ['DATE_AFTER', from.toISOString()],
+        ['DATE_BEFORE', until.toISOString()],
+      ]);
+      expect(JSON.parse(strategy!.variants![0]!.payload!.value)).to.deep.equal({ from: from.toISOString(), until: until.toISOString(), notice: 900 });
+    });
+
+    it('with wait and a start an hour ahead: returns once Unleash serves the window, not when it starts', async function () {
+      unleash.freezeClientApi();
+      const publish = setTimeout(() => (unleash.servedToClients = undefined), 300);
+      const started = Date.now();
+      try {
+        const [status] = await control().enable('production', { from: '1h', wait: { clientTokens: [clientToken('production')], timeoutMs: 5_000 } });
+        expect(status).to.include({ state: 'scheduled' });
+      } finally {
+        clearTimeout(publish);
+      }
+      expect(Date.now() - started).to.be.within(250, 5_000);
+      // What the client API hands out now: the window, its DATE_AFTER constraint included.
+      const response = await fetch(`${server.url}/api/client/features?namePrefix=${FLAG}`, { headers: { authorization: clientToken('production') } });
+      const { features } = (await response.json()) as { features: { enabled: boolean; strategies: Strategy[] }[] };
+      expect(features[0]?.enabled).to.equal(true);
+      expect(features[0]?.strategies[0]?.constraints?.[0]).to.include({ contextName: 'currentTime', operator: 'DATE_AFTER' });
+    });
+
+    it('with wait: an older window still served is not taken for the new one', async function () {
+      await control().enable('production', { from: '1h' });
+      unleash.freezeClientApi();
+      const error = await failureOf(() => control().enable('production', { from: '2h', wait: { clientTokens: [clientToken('production')], timeoutMs: 300 } }));
+      expect(error).to.be.instanceOf(UnleashError).and.include({ kind: 'not-served' });
     });
 
     it('with wait: fails as "not-served" when the client API never serves it', async function () {

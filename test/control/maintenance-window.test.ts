@@ -5,8 +5,17 @@ import { resolveMaintenanceWindow } from '../../src/control/maintenance-window.j
 const NOW = new Date('2030-01-01T12:00:00.000Z');
 
 describe('control/maintenance-window', function () {
-  it('defaults to everyone, stickiness by client address and no payload', function () {
-    expect(resolveMaintenanceWindow({}, NOW)).to.deep.equal({ rollout: 100, stickiness: 'remoteAddress', payload: {} });
+  it('defaults to everyone, default stickiness and no payload', function () {
+    expect(resolveMaintenanceWindow({}, NOW)).to.deep.equal({ rollout: 100, stickiness: 'default', payload: {} });
+  });
+
+  it('sticks a partial rollout to the client address unless told; 0 % and 100 % keep default', function () {
+    const stickiness = (options: Parameters<typeof resolveMaintenanceWindow>[0]) => resolveMaintenanceWindow(options, NOW).stickiness;
+    expect([1, 30, 99].map((rollout) => stickiness({ rollout }))).to.deep.equal(['remoteAddress', 'remoteAddress', 'remoteAddress']);
+    // remoteAddress at 100 % would leave out every request without an address (flexibleRollout answers false).
+    expect([0, 100].map((rollout) => stickiness({ rollout }))).to.deep.equal(['default', 'default']);
+    expect(stickiness({ rollout: 30, stickiness: 'sessionId' })).to.equal('sessionId');
+    expect(stickiness({ rollout: 100, stickiness: 'remoteAddress' })).to.equal('remoteAddress');
   });
 
   it('puts the fields the middleware reads into the payload', function () {
@@ -33,6 +42,23 @@ describe('control/maintenance-window', function () {
     expect(resolveMaintenanceWindow({ from: '2029-12-31T00:00:00Z', until: '1h' }, NOW).payload).to.include({ from: '2029-12-31T00:00:00.000Z' });
   });
 
+  it('takes the clock edges: a start right now, an end a millisecond ahead, a notice of 0', function () {
+    expect(resolveMaintenanceWindow({ from: NOW }, NOW).payload).to.deep.equal({ from: '2030-01-01T12:00:00.000Z', notice: 86_400 });
+    expect(resolveMaintenanceWindow({ from: '2030-01-01T12:00:00Z', until: new Date(NOW.getTime() + 1) }, NOW).payload).to.deep.equal({
+      from: '2030-01-01T12:00:00.000Z',
+      until: '2030-01-01T12:00:00.001Z',
+      notice: 86_400,
+    });
+    expect(resolveMaintenanceWindow({ from: '1h', notice: '0s' }, NOW).payload).to.include({ notice: 0 });
+    expect(resolveMaintenanceWindow({ from: '1h', notice: '1d' }, NOW).payload).to.include({ notice: 86_400 });
+  });
+
+  it('names notice when only the notice is wrong', function () {
+    expect(() => resolveMaintenanceWindow({ from: '1h', until: '2h', notice: '24 h' }, NOW))
+      .to.throw(ControlInputError, 'notice must be a duration such as 30m, 24h or 7d, or a number of whole seconds, got "24 h"')
+      .with.property('option', 'notice');
+  });
+
   const refused: [Parameters<typeof resolveMaintenanceWindow>[0], string, RegExp][] = [
     [{ rollout: 101 }, 'rollout', /whole percentage from 0 to 100, got 101/],
     [{ rollout: -1 }, 'rollout', /got -1/],
@@ -45,6 +71,13 @@ describe('control/maintenance-window', function () {
     [{ stickiness: 'user id' }, 'stickiness', /context field name, got "user id"/],
     [{ until: '2020-01-01T00:00:00Z' }, 'until', /in the future/],
     [{ until: '2030-01-01T12:00:00Z' }, 'until', /in the future/],
+    [{ until: NOW }, 'until', /must lie in the future, got 2030-01-01T12:00:00.000Z \(now is 2030-01-01T12:00:00.000Z\)/],
+    [{ until: 'tomorrow' }, 'until', /ISO 8601 time .* got "tomorrow"/],
+    [{ from: new Date(Number.NaN) }, 'from', /must be a valid Date/],
+    [{ from: NOW, until: NOW }, 'until', /in the future/],
+    [{ from: '2030-01-01', until: '1h' }, 'from', /ISO 8601 time/],
+    [{ from: '1h', notice: '3600' }, 'notice', /or a number of whole seconds, got "3600"/],
+    [{ from: '1h', notice: -1 }, 'notice', /got -1/],
     [{ from: '2h', until: '1h' }, 'from', /must lie before until, got 2030-01-01T14:00:00.000Z \(until is 2030-01-01T13:00:00.000Z\)/],
     [{ from: '1h', until: '1h' }, 'from', /must lie before until/],
     [{ from: 'tonight' }, 'from', /ISO 8601 time .* or a duration/],

@@ -80,6 +80,55 @@ describe('control/strategy', function () {
       expect(environmentStatus('p', { name: 'p', enabled: false, strategies: [strategy] }, NOW)).to.include({ state: 'off' });
     });
 
+    it('writes each combination of from and until as constraints, and the same times in the payload', function () {
+      const written = (options: Parameters<typeof resolveMaintenanceWindow>[0]) => {
+        const strategy = strategyFor('m', resolveMaintenanceWindow(options, NOW));
+        const payload = strategy.variants?.[0]?.payload;
+        return {
+          constraints: strategy.constraints?.map(({ operator, value }) => `${operator} ${value}`),
+          payload: payload ? JSON.parse(payload.value) : undefined,
+        };
+      };
+      expect(written({})).to.deep.equal({ constraints: [], payload: undefined });
+      expect(written({ until: '1h' })).to.deep.equal({
+        constraints: ['DATE_BEFORE 2030-01-01T13:00:00.000Z'],
+        payload: { until: '2030-01-01T13:00:00.000Z' },
+      });
+      // Open-ended: from alone, no notice given, so a day's notice is written beside it.
+      expect(written({ from: '2030-01-01T20:00:00Z' })).to.deep.equal({
+        constraints: ['DATE_AFTER 2030-01-01T20:00:00.000Z'],
+        payload: { from: '2030-01-01T20:00:00.000Z', notice: 86_400 },
+      });
+      expect(written({ from: '1h', until: '2h', notice: '30m', message: 'M' })).to.deep.equal({
+        constraints: ['DATE_AFTER 2030-01-01T13:00:00.000Z', 'DATE_BEFORE 2030-01-01T14:00:00.000Z'],
+        payload: { message: 'M', from: '2030-01-01T13:00:00.000Z', until: '2030-01-01T14:00:00.000Z', notice: 1800 },
+      });
+    });
+
+    it('reads a window typed in the Unleash UI: no notice in the payload means a day; the latest start and earliest end count', function () {
+      const typed: Strategy = {
+        name: 'flexibleRollout',
+        parameters: { rollout: '100', stickiness: 'default' },
+        constraints: [
+          { contextName: 'currentTime', operator: 'DATE_AFTER', value: '2030-01-01T13:00:00Z' },
+          { contextName: 'currentTime', operator: 'DATE_AFTER', value: '2030-01-01T14:00:00Z' },
+          { contextName: 'currentTime', operator: 'DATE_BEFORE', value: '2030-01-01T16:00:00Z' },
+          { contextName: 'currentTime', operator: 'DATE_BEFORE', value: '2030-01-01T15:00:00Z', inverted: true },
+        ],
+      };
+      expect(environmentStatus('p', { name: 'p', enabled: true, strategies: [typed] }, NOW)).to.include({
+        state: 'scheduled',
+        from: '2030-01-01T14:00:00.000Z',
+        until: '2030-01-01T16:00:00.000Z',
+        notice: 86_400,
+      });
+      expect(environmentStatus('p', { name: 'p', enabled: true, strategies: [{ ...typed, constraints: [] }] }, NOW)).to.include({
+        state: 'on',
+        from: null,
+        notice: null,
+      });
+    });
+
     it('says when the window has ended', function () {
       const strategy = strategyFor('m', resolveMaintenanceWindow({ until: '1h' }, NOW));
       const later = new Date('2030-01-01T13:00:00.001Z');

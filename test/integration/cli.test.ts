@@ -94,7 +94,8 @@ describe('integration: the unleash-maintenance command against a real Unleash', 
       const result = await cli(['on', '-e', 'production', '--flag', flag, '--title', 'Upgrade', '--message', message, '--retry-after', '120']);
       expectExit(result, 0);
       expect(result.stdout).to.contain(`Maintenance on for flag "${flag}" in project "default":`);
-      expect(result.stdout).to.match(/production\s+on\s+100% \(stickiness remoteAddress\)\s+retry after 120 s/);
+      // At 100 % stickiness decides nothing; default keeps requests whose address is unknown in maintenance.
+      expect(result.stdout).to.match(/production\s+on\s+100% \(stickiness default\)\s+retry after 120 s/);
 
       const feature = await readFeature(stack.url, stack.tokens.admin, flag);
       expect(feature?.type).to.equal('kill-switch');
@@ -222,7 +223,7 @@ describe('integration: the unleash-maintenance command against a real Unleash', 
       const result = await cli(['on', '-e', 'production', '--flag', flag, '--from', '1h', '--until', '2h', '--notice', '30m', '--title', 'Upgrade', '--json']);
       expectExit(result, 0);
       const [production] = JSON.parse(result.stdout).environments;
-      expect(production).to.include({ state: 'scheduled', notice: 1800, enabled: true, stickiness: 'remoteAddress' });
+      expect(production).to.include({ state: 'scheduled', notice: 1800, enabled: true, stickiness: 'default' });
       const from = Date.parse(production.from);
       const until = Date.parse(production.until);
       expect(from - Date.now()).to.be.within(59 * 60_000, 60 * 60_000);
@@ -236,7 +237,8 @@ describe('integration: the unleash-maintenance command against a real Unleash', 
       expect(JSON.parse(strategy?.variants?.[0]?.payload?.value ?? '{}')).to.deep.equal({ title: 'Upgrade', until: production.until, from: production.from, notice: 1800 });
 
       const status = await cli(['status', '--flag', flag, '-e', 'production']);
-      expect(status.stdout).to.match(/production\s+scheduled \(starts at \S+, in (59 min|1 h); announced from \S+\)/);
+      const announced = new Date(from - 30 * 60_000).toISOString();
+      expect(status.stdout).to.contain(`scheduled (starts at ${production.from}, in 1 h; announced from ${announced})  100% (stickiness default)  until ${production.until}`);
       expect((await app.waitForStatus(200)).status).to.equal(200);
     });
 
@@ -257,12 +259,14 @@ describe('integration: the unleash-maintenance command against a real Unleash', 
         cli(['on', '-e', 'production', '--flag', untouched, '--until', '2020-01-01T00:00:00Z']),
         cli(['on', '-e', 'production', '--flag', untouched, '--from', 'tonight']),
         cli(['on', '-e', 'production', '--flag', untouched, '--notice', '1h']),
+        cli(['on', '-e', 'production', '--flag', untouched, '--from', '1h', '--notice', '1w']),
       ]);
       expectExit(runs[0]!, 2, /--from must lie before until/);
       expectExit(runs[1]!, 2, /--from must lie before until/);
       expectExit(runs[2]!, 2, /--until must lie in the future/);
       expectExit(runs[3]!, 2, /--from must be an ISO 8601 time/);
-      expectExit(runs[4]!, 2, /--notice only applies with from/);
+      expectExit(runs[4]!, 2, /--notice only applies with --from\n/);
+      expectExit(runs[5]!, 2, /--notice must be a duration such as 30m, 24h or 7d, or a number of whole seconds, got "1w"/);
       expect(await readFeature(stack.url, stack.tokens.admin, untouched)).to.equal(undefined);
     });
 
@@ -271,6 +275,36 @@ describe('integration: the unleash-maintenance command against a real Unleash', 
       expectExit(await cli(['on', '-e', 'production', '--flag', rollout, '--rollout', '30']), 0);
       const strategy = (await readFeature(stack.url, stack.tokens.admin, rollout))?.environments.find((environment) => environment.name === 'production')?.strategies?.[0];
       expect(strategy?.parameters).to.include({ rollout: '30', stickiness: 'remoteAddress' });
+    });
+  });
+
+  describe("Unleash's own maintenance mode", function () {
+    const flag = uniqueFlagName('cli-unleash-down');
+    const setUnleashMaintenance = async (enabled: boolean) => {
+      const response = await fetch(`${stack.url}/api/admin/maintenance`, {
+        method: 'POST',
+        headers: { authorization: stack.tokens.admin, 'content-type': 'application/json' },
+        body: JSON.stringify({ enabled }),
+        signal: AbortSignal.timeout(5_000),
+      });
+      expect(response.status, await response.text()).to.be.within(200, 299);
+    };
+
+    after(async function () {
+      await setUnleashMaintenance(false);
+    });
+
+    it('on says that Unleash itself is in maintenance mode and exits 1; status still reads; nothing is written', async function () {
+      await setUnleashMaintenance(true);
+      try {
+        const on = await cli(['on', '-e', 'production', '--flag', flag]);
+        expectExit(on, 1, /^unleash-maintenance: Unleash itself is in maintenance mode \(set in its admin settings\), so it refuses POST \S+: it takes no changes until an admin turns that off\.\n$/);
+        expectExit(await cli(['status', '--flag', flag, '-e', 'production']), 0);
+        expect(await readFeature(stack.url, stack.tokens.admin, flag)).to.equal(undefined);
+      } finally {
+        await setUnleashMaintenance(false);
+      }
+      expectExit(await cli(['on', '-e', 'production', '--flag', flag]), 0);
     });
   });
 

@@ -69,7 +69,7 @@ describe('integration: a scheduled window, announced, shown, ended by itself', f
     const payload = { title: 'Database upgrade', until: until.toISOString(), from: from.toISOString(), notice: 3600 };
     await stack.admin.addStrategy(flag, 'production', {
       name: 'flexibleRollout',
-      parameters: { rollout: '100', stickiness: 'remoteAddress', groupId: flag },
+      parameters: { rollout: '100', stickiness: 'default', groupId: flag },
       constraints: [timeConstraint('DATE_AFTER', from), timeConstraint('DATE_BEFORE', until)],
       variants: [{ name: 'window', weight: 1000, weightType: 'variable', stickiness: 'default', payload: { type: 'json', value: JSON.stringify(payload) } }],
     });
