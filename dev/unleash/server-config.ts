@@ -7,6 +7,11 @@ export interface ServerChildConfig {
   port: number;
   tokens: LocalTokens;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /**
+   * unleash-server's client feature cache (on by default in production). Off here unless asked: it delays
+   * what clients are served by about a second, which tests would wait out on every toggle.
+   */
+  featureCaching?: boolean;
 }
 
 export function parseServerChildConfig(json: string | undefined): ServerChildConfig {

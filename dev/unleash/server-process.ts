@@ -53,7 +53,7 @@ function spawnServer(config: ServerChildConfig): ChildProcess {
       // unleash-server reads these from the environment even when options say otherwise.
       SEND_TELEMETRY: 'false',
       CHECK_VERSION: 'false',
-      CLIENT_FEATURE_CACHING_ENABLED: 'false',
+      CLIENT_FEATURE_CACHING_ENABLED: String(config.featureCaching ?? false),
       DATABASE_URL: config.databaseUrl,
     },
   });

@@ -11,6 +11,8 @@ export interface UnleashStackOptions {
   host?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   onOutput?: (chunk: string) => void;
+  /** unleash-server's client feature cache, as production runs it; off by default (see ServerChildConfig). */
+  featureCaching?: boolean;
 }
 
 /** Postgres plus an Unleash server in a child process, and the means to drive them. */
@@ -24,6 +26,8 @@ export interface UnleashStack {
   startServer(): Promise<void>;
   /** Stops Unleash and removes the database. Safe to call twice. */
   stop(): Promise<void>;
+  /** The Unleash process's id while it runs (to read its CPU time), else undefined. */
+  serverPid(): number | undefined;
 }
 
 export async function startUnleashStack(options: UnleashStackOptions = {}): Promise<UnleashStack> {
@@ -40,6 +44,7 @@ export async function startUnleashStack(options: UnleashStackOptions = {}): Prom
       tokens: LOCAL_TOKENS,
       logLevel: options.logLevel ?? 'warn',
       onOutput: options.onOutput,
+      featureCaching: options.featureCaching ?? false,
     });
 
   let server: UnleashServer | undefined;
@@ -66,6 +71,7 @@ export async function startUnleashStack(options: UnleashStackOptions = {}): Prom
       server = undefined;
       await dropQuietly(database);
     },
+    serverPid: () => server?.pid,
   };
 }
 
