@@ -10,23 +10,15 @@ import {
   ADMIN_TOKEN,
   clientToken,
   createFakeUnleashModel,
+  failureOf,
+  type FakeServer,
+  type FakeUnleashModel,
   refusedUrl,
   startFakeServer,
   UNLEASH_MAINTENANCE_MESSAGE,
-  type FakeServer,
-  type FakeUnleashModel,
 } from './support/fake-unleash.js';
 
 const STRATEGY: Strategy = { name: 'flexibleRollout', title: 'unleash-maintenance', parameters: { rollout: '100', stickiness: 'default', groupId: 'f' } };
-
-async function failureOf(run: () => unknown): Promise<unknown> {
-  try {
-    await run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('control/admin-api', function () {
   let server: FakeServer;

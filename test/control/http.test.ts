@@ -4,18 +4,15 @@
 import { expect } from 'chai';
 import { UnleashError } from '../../src/control/errors.js';
 import { expectStatus, sendJson, unleashSays, type HttpAnswer, type HttpTarget } from '../../src/control/http.js';
-import { refusedUrl, startFakeServer, UNLEASH_MAINTENANCE_MESSAGE, type FakeServer } from './support/fake-unleash.js';
+import {
+  failureOf,
+  type FakeServer,
+  refusedUrl,
+  startFakeServer,
+  UNLEASH_MAINTENANCE_MESSAGE,
+} from './support/fake-unleash.js';
 
 const TOKEN = '*:*.secret-admin-token';
-
-async function failureOf(run: () => unknown): Promise<unknown> {
-  try {
-    await run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('control/http', function () {
   let server: FakeServer;

@@ -11,23 +11,15 @@ import {
   ADMIN_TOKEN,
   clientToken,
   createFakeUnleashModel,
+  failureOf,
+  type FakeServer,
+  type FakeUnleashModel,
   refusedUrl,
   startFakeServer,
   UNLEASH_MAINTENANCE_MESSAGE,
-  type FakeServer,
-  type FakeUnleashModel,
 } from './support/fake-unleash.js';
 
 const FLAG = 'site-maintenance';
-
-async function failureOf(run: () => unknown): Promise<unknown> {
-  try {
-    await run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('control/maintenance-control', function () {
   let server: FakeServer;

@@ -266,3 +266,13 @@ export function createFakeUnleashModel(environments: string[] = ['development', 
 function notFound(message = 'The requested resource could not be found.'): FakeAnswer {
   return { status: 404, body: { name: 'NotFoundError', message } };
 }
+
+/** What `run` threw (or rejected with); fails the test when it succeeds. */
+export async function failureOf(run: () => unknown): Promise<unknown> {
+  try {
+    await run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a failure');
+}
