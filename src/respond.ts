@@ -48,9 +48,27 @@ const PROBLEM_TYPE = 'https://www.rfc-editor.org/rfc/rfc9110#status.503';
 const NEGOTIABLE = ['html', 'json', 'application/problem+json', 'text'];
 /** Negotiator's parsing grows faster than the header: 15 kB of commas cost 15 ms. Longer values get the defaults. */
 const MAX_NEGOTIATED_HEADER_LENGTH = 1024;
+const MAX_REMEMBERED_ANSWERS = 64;
 
-const isNegotiable = (ctx: Context, header: 'accept' | 'accept-language'): boolean =>
-  (ctx.req.headers[header]?.length ?? 0) <= MAX_NEGOTIATED_HEADER_LENGTH;
+/**
+ * Negotiation by one request header, remembered per header value (a missing header is its own key; at most 64
+ * values, cleared when full): clients send few distinct `Accept` and `Accept-Language` values, and parsing them
+ * was half of a blocked request's own time (blocked JSON 7.8 -> 3.4 us in the loop). Values over 1 kB are not
+ * negotiated: they get `fallback`.
+ */
+function negotiatedBy<T>(header: 'accept' | 'accept-language', negotiate: (ctx: Context) => T, fallback: T): (ctx: Context) => T {
+  const answers = new Map<string | undefined, T>();
+  return function negotiated(ctx) {
+    const value = ctx.req.headers[header];
+    let answer = answers.get(value);
+    if (answer !== undefined) return answer;
+    if (value !== undefined && value.length > MAX_NEGOTIATED_HEADER_LENGTH) return fallback;
+    answer = negotiate(ctx);
+    if (answers.size >= MAX_REMEMBERED_ANSWERS) answers.clear();
+    answers.set(value, answer);
+    return answer;
+  };
+}
 
 /**
  * When this window ends and when to retry: the payload's `until` and `retryAfter`, else the `retryAfter`
@@ -149,7 +167,8 @@ function createAnswerCache(build: (payload: MaintenancePayload, words: Localized
 export function createResponder(options: ResponderOptions): Responder {
   const { page, view, locals, retryAfter, refresh, languages, report } = options;
   const [fallbackLanguage] = languages as [Language, ...Language[]];
-  const pickLanguage = createLanguagePicker(languages);
+  const pickLanguage = negotiatedBy('accept-language', createLanguagePicker(languages), fallbackLanguage);
+  const pickType = negotiatedBy('accept', (ctx) => ctx.accepts(NEGOTIABLE) as string | false, 'html');
   const varyBy = variesByLanguage(languages) ? ['Accept', 'Accept-Language'] : 'Accept';
   const answersFor = createAnswerCache((payload, words, refreshes) => {
     const facts = factsOf(payload, retryAfter, words);
@@ -182,11 +201,11 @@ export function createResponder(options: ResponderOptions): Responder {
 
   return {
     respond(ctx, payload, mode, asProblem = false) {
-      const lang = isNegotiable(ctx, 'accept-language') ? pickLanguage(ctx) : fallbackLanguage;
+      const lang = pickLanguage(ctx);
       const refreshes = refresh !== undefined && (ctx.method === 'GET' || ctx.method === 'HEAD');
       const answers = answersFor(payload, localizedTexts(lang, mode), refreshes);
       setHeaders(ctx, answers.facts, varyBy);
-      const type = asProblem ? 'json' : isNegotiable(ctx, 'accept') ? ctx.accepts(NEGOTIABLE) : 'html';
+      const type = asProblem ? 'json' : pickType(ctx);
       if (type === 'html') return sendPage(ctx, answers);
       if (type === 'json' || type === 'application/problem+json') {
         ctx.set('Content-Type', 'application/problem+json; charset=utf-8');
