@@ -16,6 +16,7 @@ export async function createApp(variant: Variant, override: { flag?: Variant['fl
     app.use(maintenance({
       unleash,
       ...(variant.bypassIps ? { bypassIps: variant.bypassIps } : {}),
+      ...(variant.allowedUrls ? { allowedUrls: variant.allowedUrls } : {}),
       ...(variant.sessionFromHeader ? { context: (ctx) => ({ sessionId: ctx.get(SESSION_HEADER) || undefined }) } : {}),
     }));
   }
@@ -39,7 +40,7 @@ async function answerOf(variant: Variant): Promise<{ status: number; headers: Re
   const { app, unleash } = await createApp(variant);
   const req = new IncomingMessage({ remoteAddress: '127.0.0.1', encrypted: false } as unknown as Socket);
   req.method = 'GET';
-  req.url = '/';
+  req.url = variant.path ?? '/';
   req.headers = { host: '127.0.0.1', ...variant.headers };
   const ctx = app.createContext(req, new ServerResponse(req));
   await app.middleware[0]!(ctx, () => Promise.resolve());

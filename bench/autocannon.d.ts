@@ -11,6 +11,8 @@ declare module 'autocannon' {
       url: string;
       connections?: number;
       duration?: number;
+      /** How often (ms) autocannon samples its counters; it also checks for the end of `duration` only then. Default 1000. */
+      sampleInt?: number;
       amount?: number;
       pipelining?: number;
       timeout?: number;

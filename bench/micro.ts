@@ -11,32 +11,24 @@ import type { Socket } from 'node:net';
 import type Koa from 'koa';
 import compose from 'koa-compose';
 import { createApp } from './app.js';
-import { bootstrappedUnleash, FLAG, rolloutSessionIds, SESSION_HEADER, variantByName, type VariantName } from './variants.js';
+import { bootstrappedUnleash, builtLibraryPath, FLAG, MICRO_CASES, rolloutSessionIds, SESSION_HEADER, variantByName, type VariantName } from './variants.js';
 
 const ITERATIONS = Number(process.env.BENCH_MICRO_ITERATIONS ?? 20_000);
 const PAIRS = Number(process.env.BENCH_MICRO_PAIRS ?? 11);
-const ALL_CASES: { variant: VariantName; path: string }[] = [
-  { variant: 'B', path: 'off' },
-  { variant: 'C', path: 'bypass-ip' },
-  { variant: 'D', path: 'blocked' },
-  { variant: 'E', path: 'blocked-json' },
-  { variant: 'F', path: 'rollout-50%' },
-  { variant: 'G', path: 'blocked-payload' },
-];
 const ONLY = process.env.BENCH_MICRO_CASES?.split(',');
-const CASES = ALL_CASES.filter((entry) => !ONLY || ONLY.includes(entry.variant));
+const CASES = MICRO_CASES.filter((entry) => !ONLY || ONLY.includes(entry.variant));
 
 const socket = { remoteAddress: '127.0.0.1', remotePort: 50000, encrypted: false } as unknown as Socket;
 const noop: Koa.Middleware = (_ctx, next) => next();
 const next = (): Promise<void> => Promise.resolve();
 
 /** CPU time (this process, user + system) per iteration in ns: other processes on the machine stretch wall time, not this. */
-async function loop(app: Koa, middleware: Koa.Middleware, headers: readonly IncomingHttpHeaders[], iterations: number): Promise<number> {
+async function loop(app: Koa, middleware: Koa.Middleware, headers: readonly IncomingHttpHeaders[], iterations: number, path = '/'): Promise<number> {
   const start = process.cpuUsage();
   for (let i = 0; i < iterations; i += 1) {
     const req = new IncomingMessage(socket);
     req.method = 'GET';
-    req.url = '/';
+    req.url = path;
     req.headers = headers[i % headers.length]!;
     const res = new ServerResponse(req);
     res.statusCode = 404; // as Koa's handleRequest does
@@ -53,34 +45,72 @@ const median = (values: readonly number[]): number => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
+interface MicroResult {
+  variant: VariantName;
+  path: string;
+  /** What the middleware did with one such request before timing: `pass (reason)` or the status it answered. */
+  outcome?: string;
+  ownNs: number;
+  spreadNs: [number, number];
+  baselineNs: number;
+  targetNs?: number;
+  met?: boolean;
+}
+
 const { ids } = await rolloutSessionIds(64);
-const results = [];
-for (const { variant: name, path } of CASES) {
+const results: MicroResult[] = [];
+/** One request through the middleware: let through to `next`, or answered (status) by it. */
+async function outcomeOf(app: Koa, middleware: Koa.Middleware, headers: IncomingHttpHeaders, path: string): Promise<string> {
+  const req = new IncomingMessage(socket);
+  req.method = 'GET';
+  req.url = path;
+  req.headers = headers;
+  const res = new ServerResponse(req);
+  res.statusCode = 404;
+  const ctx = app.createContext(req, res);
+  let passed = false;
+  await middleware(ctx, () => {
+    passed = true;
+    return Promise.resolve();
+  });
+  const reason = (ctx.state as { maintenance?: { reason?: string } }).maintenance?.reason;
+  return `${passed ? 'pass' : ctx.status}${reason ? ` (${reason})` : ''}`;
+}
+
+for (const { variant: name, path, expect, targetNs } of CASES) {
   const variant = variantByName(name);
   const { app, unleash } = await createApp(variant);
   const middleware = app.middleware[0]!;
   const base = { host: '127.0.0.1:3000', ...variant.headers };
   const headers = variant.sessionFromHeader ? ids.map((id) => ({ ...base, [SESSION_HEADER]: id })) : [base];
-  await loop(app, noop, headers, ITERATIONS);
-  await loop(app, middleware, headers, ITERATIONS);
+  const url = variant.path ?? '/';
+  const outcome = await outcomeOf(app, middleware, headers[0]!, url);
+  if ((expect === 'pass' && !outcome.startsWith('pass')) || (expect === 'block' && !outcome.startsWith('503'))) {
+    throw new Error(`micro ${path}: expected ${expect}, the middleware gave ${outcome}`);
+  }
+  await loop(app, noop, headers, ITERATIONS, url);
+  await loop(app, middleware, headers, ITERATIONS, url);
   const diffs: number[] = [];
   const baselines: number[] = [];
   for (let pair = 0; pair < PAIRS; pair += 1) {
     // Alternate which loop goes first, so neither always runs on a freshly collected heap.
     const first = pair % 2 === 0;
-    const a = first ? await loop(app, noop, headers, ITERATIONS) : 0;
-    const measured = await loop(app, middleware, headers, ITERATIONS);
-    const b = first ? a : await loop(app, noop, headers, ITERATIONS);
+    const a = first ? await loop(app, noop, headers, ITERATIONS, url) : 0;
+    const measured = await loop(app, middleware, headers, ITERATIONS, url);
+    const b = first ? a : await loop(app, noop, headers, ITERATIONS, url);
     diffs.push(measured - b);
     baselines.push(b);
   }
   unleash.destroy();
+  const ownNs = Math.round(median(diffs));
   results.push({
     variant: name,
     path,
-    ownNs: Math.round(median(diffs)),
+    outcome,
+    ownNs,
     spreadNs: [Math.round(Math.min(...diffs)), Math.round(Math.max(...diffs))],
     baselineNs: Math.round(median(baselines)),
+    ...(targetNs === undefined ? {} : { targetNs, met: ownNs <= targetNs }),
   });
 }
 
@@ -106,7 +136,7 @@ for (const { variant: name, path } of CASES) {
   }
   unleash.destroy();
   results.push({
-    variant: 'A' as VariantName,
+    variant: 'A',
     path: 'koa-layer',
     ownNs: Math.round(median(diffs)),
     spreadNs: [Math.round(Math.min(...diffs)), Math.round(Math.max(...diffs))],
@@ -139,7 +169,16 @@ for (const name of ['D', 'F', 'G'] as const) {
 if (process.send) {
   process.send({ type: 'results', results, unleashCalls }, () => process.exit(0));
 } else {
-  console.table(results);
+  console.log(`build: ${builtLibraryPath()}; ${ITERATIONS} iterations per loop, ${PAIRS} pairs`);
+  console.table(results.map((entry) => ({
+    variant: entry.variant,
+    path: entry.path,
+    outcome: entry.outcome ?? '',
+    'own ns': entry.ownNs,
+    'spread ns (min..max of pairs)': `${entry.spreadNs[0]}..${entry.spreadNs[1]}`,
+    'no-op loop ns': entry.baselineNs,
+    target: entry.targetNs === undefined ? '' : `<= ${entry.targetNs} ${entry.met ? 'met' : 'MISSED'}`,
+  })));
   console.table(unleashCalls);
   process.exit(0);
 }

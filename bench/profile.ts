@@ -83,7 +83,7 @@ if (process.argv[2] === '--summary') {
   }));
   const { ids } = await rolloutSessionIds(64);
   const result = await autocannon({
-    url: `http://127.0.0.1:${port}/`,
+    url: `http://127.0.0.1:${port}${variant.path ?? '/'}`,
     connections: 50,
     duration: seconds,
     headers: variant.headers,
@@ -109,7 +109,7 @@ if (process.argv[2] === '--summary') {
     for (let i = 0; i < 1000; i += 1, count += 1) {
       const req = new IncomingMessage(socket);
       req.method = 'GET';
-      req.url = '/';
+      req.url = variant.path ?? '/';
       req.headers = headers[count % headers.length]!;
       const ctx = app.createContext(req, new ServerResponse(req));
       await middleware(ctx, next);

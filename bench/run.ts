@@ -1,33 +1,52 @@
 /**
- * `npm run bench`: load, per-request cost and memory of the BUILT package (dist/), in one run.
+ * `npm run bench`: load, per-request cost and memory of the BUILT package (dist/, or BENCH_DIST), in one run.
  *
  * CPU layout on a 2-core machine: this process (autocannon, the load generator) is pinned to CPU 0 and
  * every app process to CPU 1, so client and server never steal each other's core and the server's core
  * is the bottleneck (each round reports the server's CPU use to show it). Apps listen on 127.0.0.1 only.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { rolloutSessionIds, SESSION_HEADER, VARIANTS, variantByName, type Variant, type VariantName } from './variants.js';
+import {
+  builtLibraryPath, LOAD_TARGETS, rolloutSessionIds, SESSION_HEADER, twinOf, VARIANTS, variantByName, type Variant, type VariantName,
+} from './variants.js';
+
+// The app processes and the loop run with the repository as their working directory: hand them an absolute path.
+if (process.env.BENCH_DIST) process.env.BENCH_DIST = resolve(process.env.BENCH_DIST);
+if (!existsSync(builtLibraryPath())) {
+  throw new Error(`no build at ${builtLibraryPath()}: run \`npm run build\` (or \`npx tsup\` in that tree) first`);
+}
 
 const env = (name: string, fallback: number): number => (process.env[name] ? Number(process.env[name]) : fallback);
 const CONFIG = {
-  rounds: env('BENCH_ROUNDS', 5),
+  rounds: env('BENCH_ROUNDS', 8),
   warmupSeconds: env('BENCH_WARMUP', 2),
-  roundSeconds: env('BENCH_DURATION', 2),
+  roundSeconds: env('BENCH_DURATION', 1.5),
   connections: env('BENCH_CONNECTIONS', 50),
   memoryRequests: env('BENCH_MEMORY_REQUESTS', 1_000_000),
   memoryPipelining: 10,
-  /** The memory run stops between chunks once the whole run has taken this long (the budget is 5 minutes). */
-  memoryDeadlineSeconds: env('BENCH_MEMORY_DEADLINE', 260),
+  /** The memory run stops between chunks once the whole run has taken this long (the budget is about 4 minutes). */
+  memoryDeadlineSeconds: env('BENCH_MEMORY_DEADLINE', 250),
   clientCpu: '0',
   serverCpu: '1',
+  /** The build under test (BENCH_DIST or dist/index.js); every app process and the loop import this file. */
+  dist: builtLibraryPath(),
 };
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'load,micro,memory').split(','));
 const ONLY = process.env.BENCH_VARIANTS ? process.env.BENCH_VARIANTS.split(',') : undefined;
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const ROOT = here('..');
+/**
+ * Where results.json goes: BENCH_RESULTS if set (any parts); else bench/results.json, but only for a full run of
+ * this repository's own dist/ (all parts, all variants), so a partial run or another build never overwrites it.
+ */
+const RESULTS_FILE = process.env.BENCH_RESULTS
+  ? resolve(process.env.BENCH_RESULTS)
+  : PARTS.size === 3 && !ONLY && !process.env.BENCH_DIST ? here('results.json') : undefined;
 const started = Date.now();
 
 const median = (values: readonly number[]): number => {
@@ -81,7 +100,7 @@ async function startApp(variant: Variant, extraNodeFlags: string[] = []): Promis
   });
   const { port } = await nextMessage<{ port: number }>(child, 'ready');
   pin(child.pid!, CONFIG.serverCpu);
-  return { variant, child, url: `http://127.0.0.1:${port}/` };
+  return { variant, child, url: `http://127.0.0.1:${port}${variant.path ?? '/'}` };
 }
 
 async function stopApp(app: App): Promise<void> {
@@ -99,6 +118,9 @@ function loadOptions(app: App, seconds: number, sessionIds: string[]): autocanno
     url: app.url,
     connections: CONFIG.connections,
     duration: seconds,
+    // autocannon only notices the end of `duration` at a sample tick (every 1000 ms by default), so a 1.5 s round
+    // would run 2 s; sampling every 100 ms ends it within 0.1 s of `duration`. Only the totals are used.
+    sampleInt: 100,
     headers: app.variant.headers,
   };
   if (app.variant.sessionFromHeader) {
@@ -136,30 +158,107 @@ async function loadRound(app: App, seconds: number, sessionIds: string[]): Promi
   };
 }
 
+/**
+ * One variant under load. The headline is CPU time per request (`cpuUsPerRequest`, median of the rounds) and its
+ * ratios; req/s and latency follow as information, since other processes on the app's core move them.
+ */
 interface LoadSummary {
   variant: VariantName;
   label: string;
-  rounds: RoundResult[];
-  medianRps: number;
-  p50: number;
-  p99: number;
-  ratioToA: number;
-  non2xxShare: number;
-  serverCpu: number;
+  /** The app's CPU time per request in µs, median of the rounds. */
   cpuUsPerRequest: number;
+  /** Lowest and highest of the rounds' CPU µs per request. */
+  cpuUsPerRequestRange: [number, number];
   /** A's CPU per request over this variant's: the req/s ratio the app would reach with its core to itself. */
   cpuRatioToA: number;
+  /** The bare app sending this variant's exact answer (R for D, S for E), and its CPU per request over this one's. */
+  twin?: VariantName;
+  cpuRatioToTwin?: number;
+  /** The target (see LOAD_TARGETS), the ratio it is checked on, and whether it is met. */
+  target?: { ratio: number; against: VariantName; value: number | null; met: boolean | null };
+  /**
+   * The same ratio (to the target's reference, else to A) taken round by round (the two apps ran in the same
+   * round): lowest, median, highest. How far a single round strays; the headline ratio is of the medians.
+   */
+  roundRatios?: [number, number, number];
+  medianRps: number;
+  /** req/s over A's (medians): information only. */
+  ratioToA: number;
+  p50: number;
+  p99: number;
+  non2xxShare: number;
+  serverCpu: number;
+  rounds: RoundResult[];
 }
 
-async function runLoad(): Promise<LoadSummary[]> {
-  const variants = VARIANTS.filter((variant) => !ONLY || ONLY.includes(variant.name) || variant.name === 'A');
-  const place = (name: VariantName): number => (name === 'R' ? 3.5 : VARIANTS.findIndex((variant) => variant.name === name));
-  variants.sort((a, b) => place(a.name) - place(b.name)); // R next to D in the table
+/** Whether each twin answered exactly as the variant it replays (status, headers but Date, body), checked over HTTP. */
+interface TwinCheck {
+  variant: VariantName;
+  twin: VariantName;
+  same: boolean;
+  differences: string[];
+}
+
+/** One GET over loopback with the variant's headers: status, headers and body as received. */
+function fetchOnce(app: App): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const req = request(app.url, { headers: app.variant.headers, agent: false, timeout: 5000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(res.headers)) headers[name] = String(value);
+        resolvePromise({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('latin1') });
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${app.variant.name} within 5 s`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Each running twin against its variant: one request each, compared byte for byte (Date and Connection aside). */
+async function checkTwins(apps: App[]): Promise<TwinCheck[]> {
+  const checks: TwinCheck[] = [];
+  for (const app of apps) {
+    const twinName = twinOf(app.variant.name);
+    const twin = apps.find((candidate) => candidate.variant.name === twinName);
+    if (!twinName || !twin) continue;
+    const [original, copy] = [await fetchOnce(app), await fetchOnce(twin)];
+    const differences: string[] = [];
+    if (original.status !== copy.status) differences.push(`status ${original.status} vs ${copy.status}`);
+    const ignored = new Set(['date', 'connection', 'keep-alive']);
+    for (const name of new Set([...Object.keys(original.headers), ...Object.keys(copy.headers)])) {
+      if (ignored.has(name) || original.headers[name] === copy.headers[name]) continue;
+      differences.push(`${name}: ${JSON.stringify(original.headers[name])} vs ${JSON.stringify(copy.headers[name])}`);
+    }
+    if (original.body !== copy.body) differences.push(`body (${original.body.length} vs ${copy.body.length} bytes)`);
+    checks.push({ variant: app.variant.name, twin: twinName, same: differences.length === 0, differences });
+    log(differences.length === 0
+      ? `twin check: ${twinName} answers exactly as ${app.variant.name} (${original.status}, ${original.body.length} bytes)`
+      : `TWIN CHECK FAILED: ${twinName} differs from ${app.variant.name}: ${differences.join('; ')}`);
+  }
+  return checks;
+}
+
+async function runLoad(): Promise<{ summaries: LoadSummary[]; twinChecks: TwinCheck[] }> {
+  // A always runs, and so does the twin of every variant asked for (its target is against the twin).
+  const asked = (name: VariantName): boolean => !ONLY || ONLY.includes(name);
+  const variants = VARIANTS.filter((variant) => variant.name === 'A' || asked(variant.name) || (variant.replays !== undefined && asked(variant.replays)));
+  const place = (name: VariantName): number => {
+    const replays = variantByName(name).replays;
+    return replays ? place(replays) + 0.5 : VARIANTS.findIndex((variant) => variant.name === name);
+  };
+  variants.sort((a, b) => place(a.name) - place(b.name)); // each twin next to the variant it replays
   const { ids } = await rolloutSessionIds(64);
+  log(`build under test: ${CONFIG.dist}`);
   log(`starting ${variants.length} app processes on CPU ${CONFIG.serverCpu}`);
   const apps = await Promise.all(variants.map((variant) => startApp(variant)));
   const rounds = new Map<VariantName, RoundResult[]>(variants.map((variant) => [variant.name, []]));
+  let twinChecks: TwinCheck[] = [];
   try {
+    twinChecks = await checkTwins(apps);
     log(`warm-up: ${CONFIG.warmupSeconds} s per variant`);
     for (const app of apps) await loadRound(app, CONFIG.warmupSeconds, ids);
     for (let r = 0; r < CONFIG.rounds; r += 1) {
@@ -169,39 +268,54 @@ async function runLoad(): Promise<LoadSummary[]> {
       for (const app of order) {
         const result = await loadRound(app, CONFIG.roundSeconds, ids);
         rounds.get(app.variant.name)!.push(result);
-        line.push(`${app.variant.name} ${round(result.rps)}`);
+        line.push(`${app.variant.name} ${result.cpuUsPerRequest.toFixed(1)}`);
       }
-      log(`round ${r + 1}/${CONFIG.rounds}: ${line.join('  ')}`);
+      log(`round ${r + 1}/${CONFIG.rounds}, app CPU µs/req: ${line.join('  ')}`);
     }
   } finally {
     await Promise.all(apps.map(stopApp));
   }
+  const cpuOf = (name: VariantName): number => median(rounds.get(name)!.map((result) => result.cpuUsPerRequest));
   const baseline = median(rounds.get('A')!.map((result) => result.rps));
-  const baselineCpu = median(rounds.get('A')!.map((result) => result.cpuUsPerRequest));
-  return variants.map((variant) => {
+  const summaries = variants.map((variant): LoadSummary => {
     const results = rounds.get(variant.name)!;
-    const medianRps = median(results.map((result) => result.rps));
-    const cpuUsPerRequest = median(results.map((result) => result.cpuUsPerRequest));
+    const cpu = cpuOf(variant.name);
+    const twin = twinOf(variant.name);
+    const twinRan = twin !== undefined && rounds.has(twin);
+    const cpuRatioToTwin = twinRan ? round(cpuOf(twin) / cpu, 3) : undefined;
+    const cpuRatioToA = round(cpuOf('A') / cpu, 3);
+    const goal = LOAD_TARGETS[variant.name];
+    const reference: VariantName | undefined = goal?.against === 'twin' ? twin : variant.name === 'A' ? undefined : 'A';
+    const referenceRan = reference !== undefined && rounds.has(reference);
+    const value = reference === 'A' ? cpuRatioToA : cpuRatioToTwin;
+    // Per round: rounds run every variant once, so round r of the variant and of its reference are neighbours in time.
+    const perRound = referenceRan ? results.map((result, r) => rounds.get(reference)![r]!.cpuUsPerRequest / result.cpuUsPerRequest) : [];
     return {
       variant: variant.name,
       label: variant.label,
+      cpuUsPerRequest: round(cpu, 1),
+      cpuUsPerRequestRange: [round(Math.min(...results.map((result) => result.cpuUsPerRequest)), 1), round(Math.max(...results.map((result) => result.cpuUsPerRequest)), 1)],
+      cpuRatioToA,
+      ...(twin ? { twin } : {}),
+      ...(cpuRatioToTwin === undefined ? {} : { cpuRatioToTwin }),
+      ...(goal && reference ? { target: { ratio: goal.ratio, against: reference, value: value ?? null, met: value === undefined ? null : value >= goal.ratio } } : {}),
+      ...(perRound.length ? { roundRatios: [round(Math.min(...perRound), 3), round(median(perRound), 3), round(Math.max(...perRound), 3)] as [number, number, number] } : {}),
+      medianRps: round(median(results.map((result) => result.rps))),
+      ratioToA: round(median(results.map((result) => result.rps)) / baseline, 3),
+      p50: median(results.map((result) => result.p50)),
+      p99: median(results.map((result) => result.p99)),
+      non2xxShare: round(median(results.map((result) => result.non2xxShare)), 3),
+      serverCpu: round(median(results.map((result) => result.serverCpu)), 2),
       rounds: results.map((result) => ({
         ...result,
         rps: round(result.rps),
         serverCpu: round(result.serverCpu, 2),
         non2xxShare: round(result.non2xxShare, 3),
-        cpuUsPerRequest: round(result.cpuUsPerRequest, 1),
+        cpuUsPerRequest: round(result.cpuUsPerRequest, 2),
       })),
-      medianRps: round(medianRps),
-      p50: median(results.map((result) => result.p50)),
-      p99: median(results.map((result) => result.p99)),
-      ratioToA: round(medianRps / baseline, 3),
-      non2xxShare: round(median(results.map((result) => result.non2xxShare)), 3),
-      serverCpu: round(median(results.map((result) => result.serverCpu)), 2),
-      cpuUsPerRequest: round(cpuUsPerRequest, 1),
-      cpuRatioToA: round(baselineCpu / cpuUsPerRequest, 3),
     };
   });
+  return { summaries, twinChecks };
 }
 
 // ---------------------------------------------------------------------------------------------- per-request cost
@@ -209,9 +323,12 @@ async function runLoad(): Promise<LoadSummary[]> {
 interface MicroSummary {
   variant: VariantName;
   path: string;
+  outcome?: string;
   ownNs: number;
   spreadNs: [number, number];
   baselineNs: number;
+  targetNs?: number;
+  met?: boolean;
 }
 
 async function runMicro(): Promise<{ results: MicroSummary[]; unleashCalls: UnleashCall[] }> {
@@ -318,26 +435,35 @@ async function runMemory(): Promise<MemorySummary> {
 
 // ---------------------------------------------------------------------------------------------- report
 
-const TARGETS: Partial<Record<VariantName, number>> = { B: 0.98, C: 0.97, D: 0.95, E: 0.97, F: 0.95, G: 0.95 };
-const MICRO_TARGET_NS: Record<string, number> = { off: 1000, blocked: 5000 };
 const RSS_TARGET_MB = 10;
 const verdict = (ok: boolean): string => (ok ? 'met' : 'MISSED');
 
 function printLoad(load: LoadSummary[]): void {
-  console.log('\nLoad (autocannon, %d connections, %d rounds x %d s, medians; server pinned to CPU %s, client to CPU %s)',
+  console.log('\nLoad (autocannon, %d connections, %d rounds x %s s, medians; app pinned to CPU %s, client to CPU %s)',
     CONFIG.connections, CONFIG.rounds, CONFIG.roundSeconds, CONFIG.serverCpu, CONFIG.clientCpu);
+  console.log('Headline: app CPU time per request, and reference CPU/req over the variant\'s (higher is better, 1 = costs nothing).');
+  console.log('Targets: B, C, F against A; D against R, E against S (twins: bare Koa sending the same answer). req/s is information.');
   console.table(load.map((entry) => ({
     variant: `${entry.variant}: ${entry.label}`,
+    'CPU µs/req': entry.cpuUsPerRequest,
+    'rounds µs/req': `${entry.cpuUsPerRequestRange[0]}..${entry.cpuUsPerRequestRange[1]}`,
+    'CPU ratio to A': entry.variant === 'A' ? 1 : entry.cpuRatioToA,
+    'CPU ratio to twin': entry.cpuRatioToTwin === undefined ? '' : `${entry.cpuRatioToTwin} (${entry.twin})`,
+    target: targetText(entry),
+    'per round (min med max)': entry.roundRatios ? entry.roundRatios.join(' ') : '',
     'req/s': entry.medianRps,
-    'p50 ms': entry.p50,
-    'p99 ms': entry.p99,
-    'ratio to A': entry.ratioToA,
-    target: TARGETS[entry.variant] ? `>= ${TARGETS[entry.variant]} ${verdict(entry.ratioToA >= TARGETS[entry.variant]!)}` : entry.variant === 'A' ? 'baseline' : 'reference',
+    'req/s ratio to A': entry.ratioToA,
+    'p50/p99 ms': `${entry.p50}/${entry.p99}`,
     '503 share': entry.non2xxShare,
     'app CPU use': entry.serverCpu,
-    'app CPU µs/req': entry.cpuUsPerRequest,
-    'CPU ratio to A': entry.cpuRatioToA,
   })));
+}
+
+function targetText(entry: LoadSummary): string {
+  if (!entry.target) return entry.variant === 'A' ? 'baseline' : entry.variant === 'R' || entry.variant === 'S' ? 'twin' : '';
+  const { ratio, against, value, met } = entry.target;
+  if (value === null || met === null) return `>= ${ratio} vs ${against}: ${against} not run`;
+  return `>= ${ratio} vs ${against} ${verdict(met)}`;
 }
 
 function printMicro({ results: micro, unleashCalls }: { results: MicroSummary[]; unleashCalls: UnleashCall[] }): void {
@@ -346,10 +472,11 @@ function printMicro({ results: micro, unleashCalls }: { results: MicroSummary[];
   console.table(micro.map((entry) => ({
     variant: entry.variant,
     path: entry.path,
+    outcome: entry.outcome ?? '',
     'own ns': entry.ownNs,
     'spread ns (min..max of pairs)': `${entry.spreadNs[0]}..${entry.spreadNs[1]}`,
     'no-op loop ns': entry.baselineNs,
-    target: MICRO_TARGET_NS[entry.path] ? `<= ${MICRO_TARGET_NS[entry.path]} ${verdict(entry.ownNs <= MICRO_TARGET_NS[entry.path]!)}` : '',
+    target: entry.targetNs === undefined ? '' : `<= ${entry.targetNs} ${verdict(entry.met === true)}`,
   })));
   console.log('Unleash alone, per call, in the same kind of loop (part of the rows above):');
   console.table(unleashCalls);
@@ -369,9 +496,11 @@ const results: Record<string, unknown> = {
   config: CONFIG,
 };
 if (PARTS.has('load')) {
-  const load = await runLoad();
-  results.load = load;
-  printLoad(load);
+  const { summaries, twinChecks } = await runLoad();
+  results.headline = 'load: cpuUsPerRequest and its ratios (cpuRatioToA, cpuRatioToTwin, target.value); req/s is information';
+  results.load = summaries;
+  results.twinChecks = twinChecks;
+  printLoad(summaries);
 }
 if (PARTS.has('micro')) {
   const micro = await runMicro();
@@ -384,5 +513,5 @@ if (PARTS.has('memory')) {
   printMemory(memory);
 }
 results.wallSeconds = round((Date.now() - started) / 1000, 1);
-if (PARTS.size === 3 && !ONLY) writeFileSync(here('results.json'), `${JSON.stringify(results, null, 2)}\n`);
-log(`done in ${results.wallSeconds} s${PARTS.size === 3 && !ONLY ? '; wrote bench/results.json' : ''}`);
+if (RESULTS_FILE) writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
+log(`done in ${results.wallSeconds} s${RESULTS_FILE ? `; wrote ${RESULTS_FILE}` : '; results.json not written (partial run or BENCH_DIST; set BENCH_RESULTS to write one)'}`);
