@@ -138,7 +138,7 @@ describe('integration: the docs/command.md MaintenanceControl recipe', function 
 });
 
 describe('docs: links between README.md and docs/', function () {
-  const files = ['README.md', 'docs/command.md', 'docs/security.md', 'docs/usage.md'];
+  const files = ['README.md', 'docs/command.md', 'docs/security.md', 'docs/usage.md', 'docs/production.md'];
 
   for (const file of files) {
     it(`${file}: every relative link and anchor resolves`, function () {
