@@ -11,7 +11,9 @@ import type { Socket } from 'node:net';
 import type Koa from 'koa';
 import compose from 'koa-compose';
 import { createApp } from './app.js';
-import { bootstrappedUnleash, builtLibraryPath, FLAG, MICRO_CASES, rolloutSessionIds, SESSION_HEADER, variantByName, type VariantName } from './variants.js';
+import {
+  bootstrappedUnleash, builtLibraryPath, FLAG, MICRO_CASES, rolloutSessionIds, SESSION_HEADER, variantByName, type MicroResult, type VariantName,
+} from './variants.js';
 
 const ITERATIONS = Number(process.env.BENCH_MICRO_ITERATIONS ?? 20_000);
 const PAIRS = Number(process.env.BENCH_MICRO_PAIRS ?? 11);
@@ -44,18 +46,6 @@ const median = (values: readonly number[]): number => {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
-
-interface MicroResult {
-  variant: VariantName;
-  path: string;
-  /** What the middleware did with one such request before timing: `pass (reason)` or the status it answered. */
-  outcome?: string;
-  ownNs: number;
-  spreadNs: [number, number];
-  baselineNs: number;
-  targetNs?: number;
-  met?: boolean;
-}
 
 const { ids } = await rolloutSessionIds(64);
 const results: MicroResult[] = [];

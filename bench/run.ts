@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import {
-  builtLibraryPath, LOAD_TARGETS, rolloutSessionIds, SESSION_HEADER, twinOf, VARIANTS, variantByName, type Variant, type VariantName,
+  builtLibraryPath, LOAD_TARGETS, rolloutSessionIds, SESSION_HEADER, twinOf, VARIANTS, variantByName, type MicroResult, type Variant, type VariantName,
 } from './variants.js';
 
 // The app processes and the loop run with the repository as their working directory: hand them an absolute path.
@@ -320,16 +320,7 @@ async function runLoad(): Promise<{ summaries: LoadSummary[]; twinChecks: TwinCh
 
 // ---------------------------------------------------------------------------------------------- per-request cost
 
-interface MicroSummary {
-  variant: VariantName;
-  path: string;
-  outcome?: string;
-  ownNs: number;
-  spreadNs: [number, number];
-  baselineNs: number;
-  targetNs?: number;
-  met?: boolean;
-}
+type MicroSummary = MicroResult;
 
 async function runMicro(): Promise<{ results: MicroSummary[]; unleashCalls: UnleashCall[] }> {
   log('per-request cost: tight loop over the middleware with real Koa contexts (CPU 1)');

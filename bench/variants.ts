@@ -185,3 +185,16 @@ export async function rolloutSessionIds(count: number): Promise<{ ids: string[];
   for (let i = 0; i < half; i += 1) ids.push(on[i]!, off[i]!);
   return { ids, inRollout: half };
 }
+
+/** One row of the per-request loop (bench/micro.ts), as the runner reports it. */
+export interface MicroResult {
+  variant: VariantName;
+  path: string;
+  /** What the middleware did with one such request before timing: `pass (reason)` or the status it answered. */
+  outcome?: string;
+  ownNs: number;
+  spreadNs: [number, number];
+  baselineNs: number;
+  targetNs?: number;
+  met?: boolean;
+}
