@@ -18,17 +18,17 @@ import { createStatusEndpoint } from './status-endpoint.js';
 import { createContextBuilder } from './unleash-context.js';
 
 /**
- * Koa middleware that answers 503 while the Unleash flag is on. Options are checked and every part is built
- * here, once; a bad option throws a TypeError naming it. Mount it after CORS and logging, before body parsing
- * and routes.
- */
-/**
  * The middleware, carrying the same compiled gate for what Koa never sees: `upgrade(listener)` guards Node's
  * `upgrade` event (WebSockets), `decide(req)` gives any request's `MaintenanceState`, and `watch(req,
  * onBlocked)` tells a long-lived connection (WebSocket, Server-Sent Events) when maintenance now blocks it.
  */
 export interface MaintenanceMiddleware extends Middleware, Connections {}
 
+/**
+ * Koa middleware that answers 503 while the Unleash flag is on. Options are checked and every part is built
+ * here, once; a bad option throws a TypeError naming it. Mount it after CORS and logging, before body parsing
+ * and routes.
+ */
 export function maintenance(options: MaintenanceOptions): MaintenanceMiddleware {
   const settings = checkOptions(options);
   const defaultMode = settings.mode;
