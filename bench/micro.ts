@@ -12,7 +12,7 @@ import type Koa from 'koa';
 import compose from 'koa-compose';
 import { createApp } from './app.js';
 import {
-  bootstrappedUnleash, builtLibraryPath, FLAG, MICRO_CASES, rolloutSessionIds, SESSION_HEADER, variantByName, type MicroResult, type VariantName,
+  bootstrappedUnleash, builtLibraryPath, FLAG, MICRO_CASES, rolloutSessionIds, SESSION_HEADER, variantByName, microTableRow, type MicroResult, type VariantName,
 } from './variants.js';
 
 const ITERATIONS = Number(process.env.BENCH_MICRO_ITERATIONS ?? 20_000);
@@ -160,15 +160,7 @@ if (process.send) {
   process.send({ type: 'results', results, unleashCalls }, () => process.exit(0));
 } else {
   console.log(`build: ${builtLibraryPath()}; ${ITERATIONS} iterations per loop, ${PAIRS} pairs`);
-  console.table(results.map((entry) => ({
-    variant: entry.variant,
-    path: entry.path,
-    outcome: entry.outcome ?? '',
-    'own ns': entry.ownNs,
-    'spread ns (min..max of pairs)': `${entry.spreadNs[0]}..${entry.spreadNs[1]}`,
-    'no-op loop ns': entry.baselineNs,
-    target: entry.targetNs === undefined ? '' : `<= ${entry.targetNs} ${entry.met ? 'met' : 'MISSED'}`,
-  })));
+  console.table(results.map(microTableRow));
   console.table(unleashCalls);
   process.exit(0);
 }

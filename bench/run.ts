@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import {
-  builtLibraryPath, LOAD_TARGETS, rolloutSessionIds, SESSION_HEADER, twinOf, VARIANTS, variantByName, type MicroResult, type Variant, type VariantName,
+  builtLibraryPath, LOAD_TARGETS, microTableRow, rolloutSessionIds, SESSION_HEADER, twinOf, VARIANTS, variantByName, type MicroResult, type Variant, type VariantName,
 } from './variants.js';
 
 // The app processes and the loop run with the repository as their working directory: hand them an absolute path.
@@ -460,15 +460,7 @@ function targetText(entry: LoadSummary): string {
 function printMicro({ results: micro, unleashCalls }: { results: MicroSummary[]; unleashCalls: UnleashCall[] }): void {
   console.log('\nMiddleware own CPU time per request (loop with the middleware minus the same loop with a no-op middleware;');
   console.log("'koa-layer': koa-compose with [no-op, route] minus [route], what Koa charges for any one more middleware)");
-  console.table(micro.map((entry) => ({
-    variant: entry.variant,
-    path: entry.path,
-    outcome: entry.outcome ?? '',
-    'own ns': entry.ownNs,
-    'spread ns (min..max of pairs)': `${entry.spreadNs[0]}..${entry.spreadNs[1]}`,
-    'no-op loop ns': entry.baselineNs,
-    target: entry.targetNs === undefined ? '' : `<= ${entry.targetNs} ${verdict(entry.met === true)}`,
-  })));
+  console.table(micro.map(microTableRow));
   console.log('Unleash alone, per call, in the same kind of loop (part of the rows above):');
   console.table(unleashCalls);
 }

@@ -198,3 +198,16 @@ export interface MicroResult {
   targetNs?: number;
   met?: boolean;
 }
+
+/** A loop row as both the runner and `micro.ts` alone print it. */
+export function microTableRow(entry: MicroResult): Record<string, string | number> {
+  return {
+    variant: entry.variant,
+    path: entry.path,
+    outcome: entry.outcome ?? '',
+    'own ns': entry.ownNs,
+    'spread ns (min..max of pairs)': `${entry.spreadNs[0]}..${entry.spreadNs[1]}`,
+    'no-op loop ns': entry.baselineNs,
+    target: entry.targetNs === undefined ? '' : `<= ${entry.targetNs} ${entry.met ? 'met' : 'MISSED'}`,
+  };
+}

@@ -3,10 +3,10 @@ import type { Duplex } from 'node:stream';
 import Koa, { type Context } from 'koa';
 import type { UnleashLike } from './flag.js';
 import type { Gate } from './gate.js';
-import type { MaintenancePayload } from './payload.js';
+import { NO_PAYLOAD, type MaintenancePayload } from './payload.js';
 import type { Report } from './reporter.js';
 import type { Responder } from './respond.js';
-import type { MaintenanceState } from './state.js';
+import type { MaintenanceMode, MaintenanceState } from './state.js';
 
 /** Node's `upgrade` event listener, as `ws` and friends take it. */
 export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -31,7 +31,6 @@ export interface ConnectionsParts {
 }
 
 const FAILED_CLOSED: MaintenanceState = Object.freeze({ active: true, reason: 'blocked', clientIp: undefined });
-const NO_PAYLOAD: MaintenancePayload = Object.freeze({});
 
 /**
  * The gate for what Koa never sees: HTTP upgrades (WebSockets) and long-lived connections opened before
@@ -54,10 +53,10 @@ export function createConnections(parts: ConnectionsParts): Connections {
   }
 
   /** An HTTP/1.1 503 with the problem+json body, written on the socket, which is then closed. */
-  function refuse(ctx: Context, socket: Duplex, payload: MaintenancePayload, state: MaintenanceState): void {
+  function refuse(ctx: Context, socket: Duplex, payload: MaintenancePayload, mode: MaintenanceMode): void {
     if (!socket.writable) return void socket.destroy();
     try {
-      responder.respond(ctx, payload, state.mode ?? 'block', true);
+      responder.respond(ctx, payload, mode, true);
       const body = String(ctx.body);
       const headers = Object.entries(ctx.response.headers)
         .filter(([name]) => name !== 'content-length' && name !== 'connection')
@@ -74,7 +73,7 @@ export function createConnections(parts: ConnectionsParts): Connections {
       socket.on('error', () => {}); // a socket that errors or closes early must not crash the process
       const ctx = contextOf(req);
       const verdict = verdictOf(ctx, 'raw');
-      if (verdict.action === 'block') return refuse(ctx, socket, verdict.payload, verdict.state);
+      if (verdict.action === 'block') return refuse(ctx, socket, verdict.payload, verdict.mode);
       try {
         listener(req, socket, head);
       } catch (error) {

@@ -74,7 +74,7 @@ interface Reading {
   readonly notice?: { readonly announceFrom: number; readonly from: number; readonly upcoming: FlagAnswer };
 }
 
-export const OFF_STATE: MaintenanceState = Object.freeze({ active: false, reason: 'off', clientIp: undefined });
+const OFF_STATE: MaintenanceState = Object.freeze({ active: false, reason: 'off', clientIp: undefined });
 const OFF: FlagAnswer = Object.freeze({ on: false, state: OFF_STATE });
 
 const UNKNOWN_CLIENT: FlagShape = { contextFree: false, hasVariants: true };

@@ -10,7 +10,7 @@ import type { UnleashLike } from './flag.js';
 import { checkLanguages, type Language } from './locales.js';
 import { optionError } from './option-error.js';
 import type { Locals } from './page.js';
-import { DEFAULT_FLAG_NAME } from './payload.js';
+import { DEFAULT_FLAG_NAME, DEFAULT_NOTICE_SECONDS } from './payload.js';
 import type { MaintenanceLogger } from './reporter.js';
 import { isMaintenanceMode, type MaintenanceMode, type MaintenanceState } from './state.js';
 import { checkStatusPath } from './status-endpoint.js';
@@ -243,7 +243,7 @@ export function checkOptions(options: MaintenanceOptions): Settings {
     healthPaths: list('healthPaths', options.healthPaths, DEFAULT_HEALTH_PATHS, 'is not an array of paths'),
     refresh: options.refresh === undefined ? undefined : optionSeconds('refresh', options.refresh, REFRESH_LIMIT),
     languages: checkLanguages(options.languages),
-    noticeSeconds: optionSeconds('notice', options.notice ?? '24h', NOTICE_LIMIT),
+    noticeSeconds: options.notice === undefined ? DEFAULT_NOTICE_SECONDS : optionSeconds('notice', options.notice, NOTICE_LIMIT),
     statusPath: checkStatusPath(options.statusPath),
   };
 }

@@ -7,6 +7,8 @@ import { isMaintenanceMode, type MaintenanceMode } from './state.js';
  */
 export const DEFAULT_FLAG_NAME = 'maintenance-mode';
 export const PAYLOAD_LIMITS = Object.freeze({ title: 200, message: 2000 });
+/** How long before a scheduled window's start it is announced when nothing says otherwise: a day. */
+export const DEFAULT_NOTICE_SECONDS = 86_400;
 
 /** What a flag's variant payload may say about this maintenance window. Every field is optional. */
 export interface MaintenancePayload {

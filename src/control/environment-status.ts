@@ -1,9 +1,8 @@
+import { DEFAULT_NOTICE_SECONDS } from '../payload.js';
 import { windowOfConstraints } from '../window.js';
 import type { FeatureEnvironment, Strategy } from './admin-types.js';
 import { findManagedStrategy, payloadOf } from './strategy.js';
 import type { EnvironmentStatus } from './types.js';
-
-const DEFAULT_NOTICE_SECONDS = 86_400;
 
 /** Reads one environment of the flag back into the terms of `enable()`; `now` decides scheduled, on or ended. */
 export function environmentStatus(environment: string, state: FeatureEnvironment | undefined, now: Date): EnvironmentStatus {

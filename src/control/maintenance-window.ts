@@ -1,5 +1,5 @@
 import { millisecondsOfText, secondsOf } from '../duration.js';
-import { PAYLOAD_LIMITS } from '../payload.js';
+import { DEFAULT_NOTICE_SECONDS, PAYLOAD_LIMITS } from '../payload.js';
 import { resolveTime, resolveUntil } from './until.js';
 import { ControlInputError } from './errors.js';
 import type { EnableOptions } from './types.js';
@@ -11,9 +11,6 @@ export interface MaintenanceWindow {
   /** The fields the middleware reads from the variant payload; absent ones are left out. */
   payload: { title?: string; message?: string; retryAfter?: number; until?: string; from?: string; notice?: number };
 }
-
-/** How long before `from` apps announce a window unless told: a day, as the middleware's `notice` option. */
-const DEFAULT_NOTICE_SECONDS = 86_400;
 
 /**
  * The stickiness of a partial rollout unless told: the middleware always puts the resolved client IP in the

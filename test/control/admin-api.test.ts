@@ -9,54 +9,36 @@ import type { HttpTarget } from '../../src/control/http.js';
 import {
   ADMIN_TOKEN,
   clientToken,
-  createFakeUnleashModel,
   failureOf,
-  type FakeServer,
-  type FakeUnleashModel,
   refusedUrl,
-  startFakeServer,
   UNLEASH_MAINTENANCE_MESSAGE,
+  useFakeUnleash,
 } from './support/fake-unleash.js';
 
 const STRATEGY: Strategy = { name: 'flexibleRollout', title: 'unleash-maintenance', parameters: { rollout: '100', stickiness: 'default', groupId: 'f' } };
 
 describe('control/admin-api', function () {
-  let server: FakeServer;
-  let unleash: FakeUnleashModel;
+  const fake = useFakeUnleash();
   const target = (overrides: Partial<HttpTarget> = {}): HttpTarget => ({
-    baseUrl: server.url,
+    baseUrl: fake.server.url,
     token: ADMIN_TOKEN,
     tokenRole: 'admin token',
     timeoutMs: 2_000,
     ...overrides,
   });
   const api = (flag = 'f', project = 'default', overrides: Partial<HttpTarget> = {}) => createFlagAdminApi(target(overrides), project, flag);
-  const writes = () => server.requests.filter((request) => request.method !== 'GET');
-
-  before(async function () {
-    server = await startFakeServer();
-  });
-
-  beforeEach(function () {
-    unleash = createFakeUnleashModel(['development', 'production']);
-    server.route(unleash.route);
-    server.requests.length = 0;
-  });
-
-  after(async function () {
-    await server.close();
-  });
+  const writes = () => fake.server.requests.filter((request) => request.method !== 'GET');
 
   describe('projectEnvironments', function () {
     it('lists the environments of the project overview', async function () {
       expect(await api().projectEnvironments()).to.deep.equal(['development', 'production']);
-      expect(server.requests.map((request) => `${request.method} ${request.url}`)).to.deep.equal(['GET /api/admin/projects/default/overview']);
+      expect(fake.server.requests.map((request) => `${request.method} ${request.url}`)).to.deep.equal(['GET /api/admin/projects/default/overview']);
     });
 
     it('reads plain names too, and an overview without environments as none', async function () {
-      unleash.override = () => ({ status: 200, body: { environments: ['staging', { environment: 'production' }, { other: 1 }, 7] } });
+      fake.unleash.override = () => ({ status: 200, body: { environments: ['staging', { environment: 'production' }, { other: 1 }, 7] } });
       expect(await api().projectEnvironments()).to.deep.equal(['staging', 'production']);
-      unleash.override = () => ({ status: 200, body: { name: 'Default' } });
+      fake.unleash.override = () => ({ status: 200, body: { name: 'Default' } });
       expect(await api().projectEnvironments()).to.deep.equal([]);
     });
 
@@ -68,7 +50,7 @@ describe('control/admin-api', function () {
 
     it('encodes the project id into the path', async function () {
       await failureOf(() => api('f', 'web shop/eu').projectEnvironments());
-      expect(server.requests[0]?.url).to.equal('/api/admin/projects/web%20shop%2Feu/overview');
+      expect(fake.server.requests[0]?.url).to.equal('/api/admin/projects/web%20shop%2Feu/overview');
     });
 
     it('throws "unauthorized" for an unknown token and "forbidden" for a backend token', async function () {
@@ -82,7 +64,7 @@ describe('control/admin-api', function () {
 
   describe('getFeature', function () {
     it('returns the flag with its environments', async function () {
-      unleash.addFeature('f', { production: { enabled: true, strategies: [STRATEGY] } });
+      fake.unleash.addFeature('f', { production: { enabled: true, strategies: [STRATEGY] } });
       const feature = await api().getFeature();
       expect(feature?.name).to.equal('f');
       expect(feature?.environments?.map((environment) => [environment.name, environment.enabled])).to.deep.equal([
@@ -97,13 +79,13 @@ describe('control/admin-api', function () {
     });
 
     it('encodes the flag name into the path', async function () {
-      unleash.addFeature('site down/now');
+      fake.unleash.addFeature('site down/now');
       expect((await api('site down/now').getFeature())?.name).to.equal('site down/now');
-      expect(server.requests[0]?.url).to.equal('/api/admin/projects/default/features/site%20down%2Fnow');
+      expect(fake.server.requests[0]?.url).to.equal('/api/admin/projects/default/features/site%20down%2Fnow');
     });
 
     it('passes other errors on', async function () {
-      unleash.override = () => ({ status: 500, body: { message: 'database is down' } });
+      fake.unleash.override = () => ({ status: 500, body: { message: 'database is down' } });
       const error = await failureOf(() => api().getFeature());
       expect(error).to.be.instanceOf(UnleashError).and.include({ kind: 'rejected', status: 500 });
       expect((error as Error).message).to.equal('Unleash answered 500 to GET /api/admin/projects/default/features/f. Unleash says: database is down.');
@@ -118,17 +100,17 @@ describe('control/admin-api', function () {
         url: '/api/admin/projects/default/features',
         body: { name: 'f', type: 'kill-switch', description: 'Maintenance mode (koa-unleash-maintenance)' },
       });
-      expect(unleash.features.get('f')).to.include({ type: 'kill-switch' });
+      expect(fake.unleash.features.get('f')).to.include({ type: 'kill-switch' });
     });
 
     it('is fine with a flag someone created meanwhile (409 and the flag is there)', async function () {
-      unleash.addFeature('f');
+      fake.unleash.addFeature('f');
       await api().createFeature();
-      expect(unleash.features.get('f')).to.include({ type: 'release' }); // left as it was
+      expect(fake.unleash.features.get('f')).to.include({ type: 'release' }); // left as it was
     });
 
     it('explains a name taken by an archived flag (409 and no such flag)', async function () {
-      unleash.archived.add('f');
+      fake.unleash.archived.add('f');
       const error = await failureOf(() => api().createFeature());
       expect(error).to.be.instanceOf(UnleashError).and.include({ kind: 'rejected', status: 409 });
       expect((error as Error).message).to.equal(
@@ -143,31 +125,31 @@ describe('control/admin-api', function () {
     });
 
     it('says that Unleash itself is in maintenance mode (503 on writes)', async function () {
-      unleash.override = (request) => (request.method === 'GET' ? undefined : { status: 503, body: { message: UNLEASH_MAINTENANCE_MESSAGE } });
+      fake.unleash.override = (request) => (request.method === 'GET' ? undefined : { status: 503, body: { message: UNLEASH_MAINTENANCE_MESSAGE } });
       const error = await failureOf(() => api().createFeature());
       expect(error).to.be.instanceOf(UnleashError).and.include({ kind: 'unleash-maintenance', status: 503 });
       expect((error as Error).message).to.equal('Unleash itself is in maintenance mode (set in its admin settings), so it refuses POST /api/admin/projects/default/features: it takes no changes until an admin turns that off.');
-      expect(unleash.features.size).to.equal(0);
+      expect(fake.unleash.features.size).to.equal(0);
     });
   });
 
   describe('addStrategy, updateStrategy, setEnabled', function () {
     beforeEach(function () {
-      unleash.addFeature('f');
+      fake.unleash.addFeature('f');
     });
 
     it('add a strategy to one environment, update it by id, and switch the environment on and off', async function () {
       const flag = api();
       await flag.addStrategy('production', STRATEGY);
-      const [added] = unleash.features.get('f')!.environments[1]!.strategies;
+      const [added] = fake.unleash.features.get('f')!.environments[1]!.strategies;
       expect(added).to.deep.equal({ ...STRATEGY, id: 'strategy-1' });
 
       await flag.updateStrategy('production', 'strategy-1', { ...STRATEGY, parameters: { ...STRATEGY.parameters, rollout: '30' } });
       await flag.setEnabled('production', true);
-      const production = unleash.features.get('f')!.environments[1]!;
+      const production = fake.unleash.features.get('f')!.environments[1]!;
       expect(production.enabled).to.equal(true);
       expect(production.strategies).to.deep.equal([{ ...STRATEGY, parameters: { ...STRATEGY.parameters, rollout: '30' }, id: 'strategy-1' }]);
-      expect(unleash.features.get('f')!.environments[0]).to.deep.equal({ name: 'development', enabled: false, strategies: [] });
+      expect(fake.unleash.features.get('f')!.environments[0]).to.deep.equal({ name: 'development', enabled: false, strategies: [] });
 
       await flag.setEnabled('production', false);
       expect(production.enabled).to.equal(false);
@@ -193,18 +175,18 @@ describe('control/admin-api', function () {
 
     it('encode environment and strategy id into the path', async function () {
       await failureOf(() => api().updateStrategy('pre prod', 'a/b', STRATEGY));
-      expect(server.requests[0]?.url).to.equal('/api/admin/projects/default/features/f/environments/pre%20prod/strategies/a%2Fb');
+      expect(fake.server.requests[0]?.url).to.equal('/api/admin/projects/default/features/f/environments/pre%20prod/strategies/a%2Fb');
     });
 
     it('pass on 403 and Unleash\'s maintenance mode', async function () {
       const forbidden = await failureOf(() => api('f', 'default', { token: clientToken('production') }).addStrategy('production', STRATEGY));
       expect(forbidden).to.be.instanceOf(UnleashError).and.include({ kind: 'forbidden', status: 403 });
 
-      unleash.override = () => ({ status: 503, body: { message: UNLEASH_MAINTENANCE_MESSAGE } });
+      fake.unleash.override = () => ({ status: 503, body: { message: UNLEASH_MAINTENANCE_MESSAGE } });
       const maintenance = await failureOf(() => api().setEnabled('production', true));
       expect(maintenance).to.be.instanceOf(UnleashError).and.include({ kind: 'unleash-maintenance', status: 503 });
       expect((maintenance as Error).message).to.match(/^Unleash itself is in maintenance mode /);
-      expect(unleash.features.get('f')!.environments[1]!.enabled).to.equal(false);
+      expect(fake.unleash.features.get('f')!.environments[1]!.enabled).to.equal(false);
     });
   });
 
@@ -217,10 +199,10 @@ describe('control/admin-api', function () {
     });
 
     it('throw "unreachable" when Unleash does not answer in time', async function () {
-      unleash.override = () => 'hang';
+      fake.unleash.override = () => 'hang';
       const error = await failureOf(() => api('f', 'default', { timeoutMs: 150 }).setEnabled('production', true));
       expect(error).to.be.instanceOf(UnleashError).and.include({ kind: 'unreachable' });
-      expect((error as Error).message).to.equal(`Cannot reach Unleash at ${server.url}: no answer within 150 ms`);
+      expect((error as Error).message).to.equal(`Cannot reach Unleash at ${fake.server.url}: no answer within 150 ms`);
     });
   });
 });

@@ -10,38 +10,20 @@ import { STRATEGY_TITLE } from '../../src/control/strategy.js';
 import {
   ADMIN_TOKEN,
   clientToken,
-  createFakeUnleashModel,
   failureOf,
-  type FakeServer,
-  type FakeUnleashModel,
   refusedUrl,
-  startFakeServer,
   UNLEASH_MAINTENANCE_MESSAGE,
+  useFakeUnleash,
 } from './support/fake-unleash.js';
 
 const FLAG = 'site-maintenance';
 
 describe('control/maintenance-control', function () {
-  let server: FakeServer;
-  let unleash: FakeUnleashModel;
+  const fake = useFakeUnleash();
   const control = (options: Partial<MaintenanceControlOptions> = {}) =>
-    new MaintenanceControl({ url: server.url, token: ADMIN_TOKEN, flag: FLAG, requestTimeoutMs: 2_000, ...options });
-  const writes = () => server.requests.filter((request) => request.method !== 'GET');
-  const environment = (name: string, flag = FLAG) => unleash.features.get(flag)?.environments.find((candidate) => candidate.name === name);
-
-  before(async function () {
-    server = await startFakeServer();
-  });
-
-  beforeEach(function () {
-    unleash = createFakeUnleashModel(['development', 'production']);
-    server.route(unleash.route);
-    server.requests.length = 0;
-  });
-
-  after(async function () {
-    await server.close();
-  });
+    new MaintenanceControl({ url: fake.server.url, token: ADMIN_TOKEN, flag: FLAG, requestTimeoutMs: 2_000, ...options });
+  const writes = () => fake.server.requests.filter((request) => request.method !== 'GET');
+  const environment = (name: string, flag = FLAG) => fake.unleash.features.get(flag)?.environments.find((candidate) => candidate.name === name);
 
   describe('input', function () {
     const refusedAtConstruction: [Partial<MaintenanceControlOptions>, string, RegExp][] = [
@@ -62,7 +44,7 @@ describe('control/maintenance-control', function () {
     }
 
     it('defaults to the project "default" and the flag "maintenance-mode", trimming what is given', function () {
-      expect(new MaintenanceControl({ url: server.url, token: ADMIN_TOKEN })).to.include({ project: 'default', flag: 'maintenance-mode' });
+      expect(new MaintenanceControl({ url: fake.server.url, token: ADMIN_TOKEN })).to.include({ project: 'default', flag: 'maintenance-mode' });
       expect(control({ project: ' web ', flag: ' down ' })).to.include({ project: 'web', flag: 'down' });
     });
 
@@ -84,7 +66,7 @@ describe('control/maintenance-control', function () {
         const error = await failureOf(() => call(control()));
         expect(error).to.be.instanceOf(ControlInputError).and.include({ option });
         expect((error as Error).message).to.match(message);
-        expect(server.requests).to.deep.equal([]);
+        expect(fake.server.requests).to.deep.equal([]);
       });
     }
 
@@ -104,13 +86,13 @@ describe('control/maintenance-control', function () {
       const forever = await failureOf(() => control().enable('production', { wait: { clientTokens: [clientToken('production')], timeoutMs: 0 } }));
       expect(forever).to.be.instanceOf(ControlInputError).and.include({ option: 'wait.timeoutMs' });
       expect(writes()).to.deep.equal([]);
-      expect(unleash.features.size).to.equal(0);
+      expect(fake.unleash.features.size).to.equal(0);
     });
 
     it('accepts a base URL ending in /api/ and a token with spaces around it', async function () {
-      const status = await control({ url: `${server.url}/api/`, token: ` ${ADMIN_TOKEN} ` }).status();
+      const status = await control({ url: `${fake.server.url}/api/`, token: ` ${ADMIN_TOKEN} ` }).status();
       expect(status.exists).to.equal(false);
-      expect(server.requests.map((request) => [request.url, request.authorization])).to.deep.equal([
+      expect(fake.server.requests.map((request) => [request.url, request.authorization])).to.deep.equal([
         ['/api/admin/projects/default/overview', ADMIN_TOKEN],
         [`/api/admin/projects/default/features/${FLAG}`, ADMIN_TOKEN],
       ]);
@@ -141,7 +123,7 @@ describe('control/maintenance-control', function () {
     });
 
     it('shows only the environments asked for, each once, in the order asked', async function () {
-      unleash.addFeature(FLAG, { production: { enabled: true } });
+      fake.unleash.addFeature(FLAG, { production: { enabled: true } });
       const status = await control().status(['production', 'development', 'production']);
       expect(status.exists).to.equal(true);
       expect(status.environments.map((entry) => [entry.environment, entry.enabled])).to.deep.equal([
@@ -151,7 +133,7 @@ describe('control/maintenance-control', function () {
     });
 
     it('reads a flag switched on in the UI (Unleash\'s own default strategy) as 100%', async function () {
-      unleash.addFeature(FLAG, { production: { enabled: true, strategies: [{ name: 'default' }] } });
+      fake.unleash.addFeature(FLAG, { production: { enabled: true, strategies: [{ name: 'default' }] } });
       expect((await control().status('production')).environments[0]).to.include({ enabled: true, rollout: 100, stickiness: null, message: null });
     });
   });
@@ -177,7 +159,7 @@ describe('control/maintenance-control', function () {
         state: 'on',
       });
 
-      expect(unleash.features.get(FLAG)).to.include({ type: 'kill-switch' });
+      expect(fake.unleash.features.get(FLAG)).to.include({ type: 'kill-switch' });
       expect(environment('production')?.strategies).to.have.length(1);
       expect(environment('production')?.strategies[0]).to.deep.include({ name: 'flexibleRollout', title: STRATEGY_TITLE });
       expect(environment('development')).to.deep.equal({ name: 'development', enabled: false, strategies: [] });
@@ -196,7 +178,7 @@ describe('control/maintenance-control', function () {
     });
 
     it('takes over the only strategy there is (Unleash adds one when a flag is switched on bare)', async function () {
-      unleash.addFeature(FLAG, { production: { enabled: true, strategies: [{ name: 'flexibleRollout', title: null, parameters: { rollout: '100' } }] } });
+      fake.unleash.addFeature(FLAG, { production: { enabled: true, strategies: [{ name: 'flexibleRollout', title: null, parameters: { rollout: '100' } }] } });
       await control().enable('production', { message: 'Now with a message' });
       expect(environment('production')?.strategies).to.have.length(1);
       expect(environment('production')?.strategies[0]).to.include({ title: STRATEGY_TITLE, id: 'strategy-1' });
@@ -207,7 +189,7 @@ describe('control/maintenance-control', function () {
         { name: 'userWithId', title: 'beta users', parameters: { userIds: 'a,b' } },
         { name: 'remoteAddress', title: 'office', parameters: { IPs: '10.0.0.1' } },
       ];
-      unleash.addFeature(FLAG, { production: { enabled: false, strategies: foreign } });
+      fake.unleash.addFeature(FLAG, { production: { enabled: false, strategies: foreign } });
       await control().enable('production');
       const strategies = environment('production')!.strategies;
       expect(strategies).to.have.length(3);
@@ -226,8 +208,8 @@ describe('control/maintenance-control', function () {
     });
 
     it('with wait: returns once the client API serves the new state', async function () {
-      unleash.freezeClientApi();
-      const publish = setTimeout(() => (unleash.servedToClients = undefined), 400);
+      fake.unleash.freezeClientApi();
+      const publish = setTimeout(() => (fake.unleash.servedToClients = undefined), 400);
       const started = Date.now();
       try {
         await control().enable('production', { message: 'Deploying', wait: { clientTokens: [clientToken('production')], timeoutMs: 5_000 } });
@@ -235,7 +217,7 @@ describe('control/maintenance-control', function () {
         clearTimeout(publish);
       }
       expect(Date.now() - started).to.be.within(350, 5_000);
-      expect(unleash.servedToClients).to.equal(undefined);
+      expect(fake.unleash.servedToClients).to.equal(undefined);
     });
 
     it('schedules a window: both constraints and the payload are written, and status reads it back as scheduled', async function () {
@@ -253,8 +235,8 @@ describe('control/maintenance-control', function () {
     });
 
     it('with wait and a start an hour ahead: returns once Unleash serves the window, not when it starts', async function () {
-      unleash.freezeClientApi();
-      const publish = setTimeout(() => (unleash.servedToClients = undefined), 300);
+      fake.unleash.freezeClientApi();
+      const publish = setTimeout(() => (fake.unleash.servedToClients = undefined), 300);
       const started = Date.now();
       try {
         const [status] = await control().enable('production', { from: '1h', wait: { clientTokens: [clientToken('production')], timeoutMs: 5_000 } });
@@ -264,7 +246,7 @@ describe('control/maintenance-control', function () {
       }
       expect(Date.now() - started).to.be.within(250, 5_000);
       // What the client API hands out now: the window, its DATE_AFTER constraint included.
-      const response = await fetch(`${server.url}/api/client/features?namePrefix=${FLAG}`, { headers: { authorization: clientToken('production') } });
+      const response = await fetch(`${fake.server.url}/api/client/features?namePrefix=${FLAG}`, { headers: { authorization: clientToken('production') } });
       const { features } = (await response.json()) as { features: { enabled: boolean; strategies: Strategy[] }[] };
       expect(features[0]?.enabled).to.equal(true);
       expect(features[0]?.strategies[0]?.constraints?.[0]).to.include({ contextName: 'currentTime', operator: 'DATE_AFTER' });
@@ -272,13 +254,13 @@ describe('control/maintenance-control', function () {
 
     it('with wait: an older window still served is not taken for the new one', async function () {
       await control().enable('production', { from: '1h' });
-      unleash.freezeClientApi();
+      fake.unleash.freezeClientApi();
       const error = await failureOf(() => control().enable('production', { from: '2h', wait: { clientTokens: [clientToken('production')], timeoutMs: 300 } }));
       expect(error).to.be.instanceOf(UnleashError).and.include({ kind: 'not-served' });
     });
 
     it('with wait: fails as "not-served" when the client API never serves it', async function () {
-      unleash.freezeClientApi();
+      fake.unleash.freezeClientApi();
       const error = await failureOf(() => control().enable('production', { wait: { clientTokens: [clientToken('production')], timeoutMs: 300 } }));
       expect(error).to.be.instanceOf(UnleashError).and.include({ kind: 'not-served' });
       expect((error as Error).message).to.equal(`Unleash did not serve the new state of "${FLAG}" in "production" within 300 ms.`);
@@ -313,15 +295,15 @@ describe('control/maintenance-control', function () {
     });
 
     it('changes nothing for an environment already off, nor for a flag that does not exist', async function () {
-      unleash.addFeature(FLAG);
+      fake.unleash.addFeature(FLAG);
       await control().disable(['development', 'production']);
       await control({ flag: 'never-created' }).disable('production');
       expect(writes()).to.deep.equal([]);
-      expect(unleash.features.has('never-created')).to.equal(false);
+      expect(fake.unleash.features.has('never-created')).to.equal(false);
     });
 
     it('with wait: returns once the client API serves "off"', async function () {
-      unleash.addFeature(FLAG, { production: { enabled: true } });
+      fake.unleash.addFeature(FLAG, { production: { enabled: true } });
       const [status] = await control().disable('production', { wait: { clientTokens: [clientToken('production')], timeoutMs: 2_000 } });
       expect(status).to.include({ enabled: false });
     });
@@ -346,7 +328,7 @@ describe('control/maintenance-control', function () {
     });
 
     it('a project without environments says "none"', async function () {
-      unleash.environments = [];
+      fake.unleash.environments = [];
       const error = await failureOf(() => control().enable('production'));
       expect((error as Error).message).to.match(/the project's environments are none\.$/);
     });
@@ -362,15 +344,15 @@ describe('control/maintenance-control', function () {
     });
 
     it('409: a flag name taken by an archived flag is explained', async function () {
-      unleash.archived.add(FLAG);
+      fake.unleash.archived.add(FLAG);
       const error = await failureOf(() => control().enable('production'));
       expect(error).to.be.instanceOf(UnleashError).and.include({ kind: 'rejected', status: 409 });
       expect((error as Error).message).to.match(/^Cannot create the flag "site-maintenance" in project "default" \(409 Conflict\)\. .*Revive the archived flag/);
     });
 
     it('503 in Unleash\'s maintenance mode: writes fail saying so, status still reads', async function () {
-      unleash.addFeature(FLAG);
-      unleash.override = (request) => (request.method === 'GET' ? undefined : { status: 503, body: { message: UNLEASH_MAINTENANCE_MESSAGE } });
+      fake.unleash.addFeature(FLAG);
+      fake.unleash.override = (request) => (request.method === 'GET' ? undefined : { status: 503, body: { message: UNLEASH_MAINTENANCE_MESSAGE } });
       const error = await failureOf(() => control().enable('production'));
       expect(error).to.be.instanceOf(UnleashError).and.include({ kind: 'unleash-maintenance', status: 503 });
       expect((error as Error).message).to.equal(
@@ -380,7 +362,7 @@ describe('control/maintenance-control', function () {
     });
 
     it('a flag Unleash accepts but does not return is "rejected"', async function () {
-      unleash.override = (request) => (request.method === 'GET' && request.url.includes('/features/') ? { status: 404, body: { message: 'gone' } } : undefined);
+      fake.unleash.override = (request) => (request.method === 'GET' && request.url.includes('/features/') ? { status: 404, body: { message: 'gone' } } : undefined);
       const error = await failureOf(() => control().enable('production'));
       expect(error).to.be.instanceOf(UnleashError).and.include({ kind: 'rejected' });
       expect((error as Error).message).to.equal(`Unleash accepted the new flag "${FLAG}" but does not return it.`);
@@ -394,11 +376,11 @@ describe('control/maintenance-control', function () {
     });
 
     it('no answer within requestTimeoutMs is "unreachable"', async function () {
-      unleash.override = () => 'hang';
+      fake.unleash.override = () => 'hang';
       const started = Date.now();
       const error = await failureOf(() => control({ requestTimeoutMs: 200 }).status());
       expect(error).to.be.instanceOf(UnleashError).and.include({ kind: 'unreachable' });
-      expect((error as Error).message).to.equal(`Cannot reach Unleash at ${server.url}: no answer within 200 ms`);
+      expect((error as Error).message).to.equal(`Cannot reach Unleash at ${fake.server.url}: no answer within 200 ms`);
       expect(Date.now() - started).to.be.within(150, 2_000);
     });
   });

@@ -276,3 +276,24 @@ export async function failureOf(run: () => unknown): Promise<unknown> {
   }
   throw new Error('expected a failure');
 }
+
+/**
+ * Registers, in the calling `describe`, one fake server for the block and, before each test, a fresh in-memory
+ * Unleash (development and production) answering on it. Read `server` and `unleash` inside hooks and tests.
+ */
+export function useFakeUnleash(): { readonly server: FakeServer; readonly unleash: FakeUnleashModel } {
+  const fixture = {} as { server: FakeServer; unleash: FakeUnleashModel };
+  before(async function () {
+    fixture.server = await startFakeServer();
+  });
+  beforeEach(function () {
+    fixture.unleash = createFakeUnleashModel(['development', 'production']);
+    fixture.server.route(fixture.unleash.route);
+    fixture.server.requests.length = 0;
+  });
+  after(async function () {
+    await fixture.server.close();
+  });
+  return fixture;
+}
+
