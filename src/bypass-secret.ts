@@ -150,6 +150,7 @@ export function compileBypassSecret(value: unknown, now: () => number = Date.now
         overwrite: true,
       });
       ctx.set('Cache-Control', 'no-store');
+      ctx.set('X-Content-Type-Options', 'nosniff');
       ctx.set('Referrer-Policy', 'no-referrer');
       ctx.redirect('/');
       return true;

@@ -2,8 +2,8 @@ import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Koa, { type Context } from 'koa';
 import type { UnleashLike } from './flag.js';
-import type { Gate } from './gate.js';
-import { NO_PAYLOAD, type MaintenancePayload } from './payload.js';
+import { FAILED_CLOSED, type Gate } from './gate.js';
+import type { MaintenancePayload } from './payload.js';
 import type { Report } from './reporter.js';
 import type { Responder } from './respond.js';
 import type { MaintenanceMode, MaintenanceState } from './state.js';
@@ -30,8 +30,6 @@ export interface ConnectionsParts {
   recheckMs?: number;
 }
 
-const FAILED_CLOSED: MaintenanceState = Object.freeze({ active: true, reason: 'blocked', clientIp: undefined });
-
 /**
  * The gate for what Koa never sees: HTTP upgrades (WebSockets) and long-lived connections opened before
  * maintenance (WebSockets, Server-Sent Events). Each request gets a real Koa context of its own, so `skip`,
@@ -41,16 +39,6 @@ export function createConnections(parts: ConnectionsParts): Connections {
   const { decide, responder, unleash, report, recheckMs = 1_000 } = parts;
   let koa: Koa | undefined;
   const contextOf = (req: IncomingMessage): Context => (koa ??= new Koa()).createContext(req, new ServerResponse(req)) as Context;
-
-  /** Fails closed: a request the gate cannot read is blocked, never let through, never a crash. */
-  function verdictOf(ctx: Context, occasion: 'raw' | 'recheck') {
-    try {
-      return decide(ctx, occasion);
-    } catch (error) {
-      report('error', 'connection', 'deciding a connection failed; it is blocked', error);
-      return { action: 'block', state: FAILED_CLOSED, payload: NO_PAYLOAD, mode: 'block' } as const;
-    }
-  }
 
   /** An HTTP/1.1 503 with the problem+json body, written on the socket, which is then closed. */
   function refuse(ctx: Context, socket: Duplex, payload: MaintenancePayload, mode: MaintenanceMode): void {
@@ -72,7 +60,7 @@ export function createConnections(parts: ConnectionsParts): Connections {
     return function maintenanceUpgrade(req, socket, head) {
       socket.on('error', () => {}); // a socket that errors or closes early must not crash the process
       const ctx = contextOf(req);
-      const verdict = verdictOf(ctx, 'raw');
+      const verdict = decide(ctx, 'raw');
       if (verdict.action === 'block') return refuse(ctx, socket, verdict.payload, verdict.mode);
       try {
         listener(req, socket, head);
@@ -83,21 +71,21 @@ export function createConnections(parts: ConnectionsParts): Connections {
     };
   }
 
-  const watched = new Map<object, { ctx: Context; onBlocked: OnBlocked }>();
+  /** Each watched connection with the means to forget it: the one way out of the map, listener included. */
+  const watched = new Map<object, { ctx: Context; onBlocked: OnBlocked; forget: () => void }>();
   let timer: NodeJS.Timeout | undefined;
 
   function recheck(): void {
-    for (const [key, { ctx, onBlocked }] of watched) {
-      const verdict = verdictOf(ctx, 'recheck');
+    for (const { ctx, onBlocked, forget } of watched.values()) {
+      const verdict = decide(ctx, 'recheck');
       if (verdict.action !== 'block') continue;
-      watched.delete(key);
+      forget();
       try {
         onBlocked(verdict.state);
       } catch (error) {
         report('error', 'onBlocked', 'an onBlocked(state) callback threw; ignored', error);
       }
     }
-    if (watched.size === 0) stopWatching();
   }
 
   function startWatching(): void {
@@ -115,22 +103,22 @@ export function createConnections(parts: ConnectionsParts): Connections {
 
   function watch(req: IncomingMessage, onBlocked: OnBlocked): () => void {
     const key = {};
-    const unwatch = () => {
-      if (!watched.delete(key)) return;
-      req.socket?.off('close', unwatch);
-      if (watched.size === 0) stopWatching();
+    // A keep-alive socket outlives its requests: its listener goes whenever the entry goes, however it goes.
+    const forget = () => {
+      req.socket?.off('close', forget);
+      if (watched.delete(key) && watched.size === 0) stopWatching();
     };
-    if (req.socket?.destroyed) return unwatch;
+    if (req.socket?.destroyed) return forget;
     if (watched.size === 0) startWatching();
-    watched.set(key, { ctx: contextOf(req), onBlocked });
-    req.socket?.once('close', unwatch);
-    return unwatch;
+    watched.set(key, { ctx: contextOf(req), onBlocked, forget });
+    req.socket?.once('close', forget);
+    return forget;
   }
 
   return {
     upgrade,
     decide(req) {
-      const verdict = verdictOf(contextOf(req), 'raw');
+      const verdict = decide(contextOf(req), 'raw');
       return 'state' in verdict ? verdict.state : FAILED_CLOSED; // a raw request never meets the status endpoint
     },
     watch,

@@ -3,7 +3,7 @@ import type { BypassCredential, BypassSecret } from './bypass-secret.js';
 import type { FlagAnswer, FlagReader } from './flag.js';
 import type { HealthPathMatcher, UrlMatcher } from './path-matcher.js';
 import type { IpMatcher } from './ip-matcher.js';
-import type { MaintenancePayload } from './payload.js';
+import { NO_PAYLOAD, type MaintenancePayload } from './payload.js';
 import type { Report } from './reporter.js';
 import type { FactsReader, RequestFacts } from './request-facts.js';
 import type { MaintenanceMode, MaintenanceReason, MaintenanceState } from './state.js';
@@ -48,6 +48,8 @@ export interface GateParts {
 export type Gate = (ctx: Context, occasion: Occasion) => Verdict;
 
 const SKIPPED: MaintenanceState = Object.freeze({ active: false, reason: 'skipped', clientIp: undefined });
+/** What a request the gate failed to decide gets: the 503. */
+export const FAILED_CLOSED: MaintenanceState = Object.freeze({ active: true, reason: 'blocked', clientIp: undefined });
 
 /** RFC 9110 §9.2.1 safe methods, plus OPTIONS (CORS preflights): what read-only mode lets through. */
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -83,12 +85,12 @@ export function createGate(parts: GateParts): Gate {
     return { action: 'next', state };
   }
 
-  // Each fact of the request (client IP, path, Unleash context) is computed on demand, at most once.
-  return function decide(ctx, occasion) {
+  /** The rules, in order. Each fact of the request (client IP, path, Unleash context) is computed on demand, at most once. */
+  function decideByRules(ctx: Context, occasion: Occasion): Verdict {
     if (isSkipped(ctx)) return passOff(ctx, SKIPPED, occasion);
     const facts = readFacts(ctx);
     const flag = askFlag(facts);
-    if (occasion === 'request' && statusEndpoint?.matches(ctx)) return { action: 'status', flag };
+    if (occasion === 'request' && statusEndpoint?.matches(ctx, facts)) return { action: 'status', flag };
     if (!flag.on) return passOff(ctx, flag.state, occasion);
     const mode = flag.payload.mode ?? defaultMode;
     const clientIp = facts.clientIp();
@@ -101,12 +103,36 @@ export function createGate(parts: GateParts): Gate {
     const credential = bypassSecret?.admits(ctx);
     if (credential) return { action: 'next-privately', state: stateOf(facts, 'bypass-secret', mode, occasion), credential };
     const path = facts.rulePath();
-    if (path !== undefined && isHealthPath(ctx.method, path)) return { action: 'next', state: stateOf(facts, 'health', mode, occasion) };
+    const upgrade = facts.wantsUpgrade();
+    if (path !== undefined && isHealthPath(ctx.method, path, upgrade)) return { action: 'next', state: stateOf(facts, 'health', mode, occasion) };
     if (path !== undefined && isAllowedUrl(path)) return { action: 'next', state: stateOf(facts, 'allowed-url', mode, occasion) };
     // An upgraded connection (a WebSocket) writes whatever its method: read-only lets none through.
-    if (mode === 'read-only' && SAFE_METHODS.has(ctx.method) && ctx.req.headers.upgrade === undefined) {
+    if (mode === 'read-only' && SAFE_METHODS.has(ctx.method) && !upgrade) {
       return { action: 'next', state: stateOf(facts, 'read-only', mode, occasion) };
     }
     return { action: 'block', state: stateOf(facts, 'blocked', mode, occasion), payload: flag.payload, mode };
+  }
+
+  /**
+   * Fails closed by construction: an exception anywhere in the gate's own code (never the app's, which runs
+   * after it) is reported once and decides the 503, on every surface: requests, upgrades, watched connections.
+   */
+  return function decide(ctx, occasion) {
+    try {
+      return decideByRules(ctx, occasion);
+    } catch (error) {
+      report('error', 'gate', 'deciding a request failed; it was answered with the 503', error);
+      if (occasion !== 'recheck') trySetState(ctx, FAILED_CLOSED);
+      return { action: 'block', state: FAILED_CLOSED, payload: NO_PAYLOAD, mode: defaultMode };
+    }
   };
+}
+
+/** `ctx.state` may itself be what failed. */
+function trySetState(ctx: Context, state: MaintenanceState): void {
+  try {
+    ctx.state.maintenance = state;
+  } catch {
+    // The 503 does not need it.
+  }
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Context, Middleware, Next } from 'koa';
+import type { Verdict } from './gate.js';
 import { BYPASS_HEADER, compileBypassSecret, type BypassCredential } from './bypass-secret.js';
 import { compileTrust, createClientIpResolver, createPeerTrust } from './client-ip.js';
 import { createConnections, type Connections } from './connections.js';
@@ -11,9 +12,10 @@ import { checkOptions, type MaintenanceOptions } from './options.js';
 import { createPageRenderer } from './page.js';
 import { compileHealthPaths, compileUrlMatcher } from './path-matcher.js';
 import { createPayloadParser } from './payload.js';
+import { keepAnswerPrivate } from './private-answer.js';
 import { createReporter } from './reporter.js';
 import { createFactsReader } from './request-facts.js';
-import { createResponder } from './respond.js';
+import { createResponder, sendBareUnavailable } from './respond.js';
 import { createStatusEndpoint } from './status-endpoint.js';
 import { createContextBuilder } from './unleash-context.js';
 
@@ -65,14 +67,9 @@ export function maintenance(options: MaintenanceOptions): MaintenanceMiddleware 
   });
   responder.warm();
 
-  /**
-   * While maintenance is on, an answer a bypass let through is the staff's view of a half-migrated site: set
-   * after `next()`, so the app cannot undo it, it keeps shared caches (CDNs) from storing it for everyone.
-   */
-  async function passPrivately(ctx: Context, next: Next, credential?: BypassCredential): Promise<void> {
-    await next();
-    ctx.set('Cache-Control', 'private, no-store');
-    if (credential) ctx.vary(credential === 'cookie' ? 'Cookie' : BYPASS_HEADER);
+  function passPrivately(ctx: Context, next: Next, credential?: BypassCredential): Promise<void> {
+    keepAnswerPrivate(ctx, credential && (credential === 'cookie' ? 'Cookie' : BYPASS_HEADER));
+    return next();
   }
 
   const decide = createGate({
@@ -80,20 +77,22 @@ export function maintenance(options: MaintenanceOptions): MaintenanceMiddleware 
     skip: settings.skip, onDecision: settings.onDecision, defaultMode, report,
   });
 
+  /** The gate's own answers; if writing one fails, a bare 503 still goes out: never a 500, never the route. */
+  function answer(ctx: Context, verdict: Exclude<Verdict, { action: 'next' | 'next-privately' }>): void {
+    try {
+      if (verdict.action === 'status') statusEndpoint?.answer(ctx, verdict.flag);
+      else if (verdict.action === 'block') responder.respond(ctx, verdict.payload, verdict.mode);
+    } catch (error) {
+      report('error', 'answer', 'writing the maintenance answer failed; answered with a bare 503', error);
+      sendBareUnavailable(ctx);
+    }
+  }
+
   async function maintenanceMiddleware(ctx: Context, next: Next): Promise<void> {
     const verdict = decide(ctx, 'request');
-    switch (verdict.action) {
-      case 'next':
-        return next();
-      case 'next-privately':
-        return passPrivately(ctx, next, verdict.credential);
-      case 'granted':
-        return;
-      case 'status':
-        return statusEndpoint?.answer(ctx, verdict.flag);
-      case 'block':
-        return responder.respond(ctx, verdict.payload, verdict.mode);
-    }
+    if (verdict.action === 'next') return next();
+    if (verdict.action === 'next-privately') return passPrivately(ctx, next, verdict.credential);
+    answer(ctx, verdict);
   }
 
   return Object.assign(maintenanceMiddleware, createConnections({ decide, responder, unleash: settings.unleash, report }));

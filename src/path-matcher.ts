@@ -28,10 +28,14 @@ export function isNormalPath(path: string): boolean {
   return !path.includes('%') || (!ENCODED_PLAIN_CHARACTER.test(path) && decodes(path));
 }
 
-/** `ctx.path`, or `undefined` when Koa cannot parse the request target (it throws on `http://xn--/x`). */
-export function readPath(ctx: { readonly path: string }): string | undefined {
+/**
+ * `ctx.path`, or `undefined` when Koa cannot read a path from the request target: it throws on some
+ * (`http://[::1/x`), and gives `null` for others that Node accepts (`GET http://`, `GET foo://`).
+ */
+export function readPath(ctx: { readonly path: unknown }): string | undefined {
   try {
-    return ctx.path;
+    const path = ctx.path;
+    return typeof path === 'string' ? path : undefined;
   } catch {
     return undefined;
   }
@@ -68,8 +72,8 @@ export function compileUrlMatcher(patterns: readonly unknown[]): UrlMatcher {
   };
 }
 
-/** Tells whether a request (its method, and its path in normal form) is a health check. */
-export type HealthPathMatcher = (method: string, path: string) => boolean;
+/** Tells whether a request (its method, its path in normal form, whether it asks to upgrade) is a health check. */
+export type HealthPathMatcher = (method: string, path: string, upgrade: boolean) => boolean;
 
 /** Probes read; a write to a health path is no health check, and a router may send it to another handler. */
 const PROBE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
@@ -78,7 +82,8 @@ const NEVER: HealthPathMatcher = () => false;
 
 /**
  * Compiles `healthPaths` (`[]` turns it off) into a set of paths in normal form, matched exactly against the
- * raw path for GET and HEAD: `/healthz/`, `/%68ealthz` or `/healthz-debug` never pass.
+ * raw path for a plain GET or HEAD: `/healthz/`, `/%68ealthz` or `/healthz-debug` never pass, and neither does
+ * an upgrade (a WebSocket to `/healthz` is a connection to the app, not a probe).
  */
 export function compileHealthPaths(entries: readonly unknown[]): HealthPathMatcher {
   const paths = new Set<string>();
@@ -89,5 +94,5 @@ export function compileHealthPaths(entries: readonly unknown[]): HealthPathMatch
     paths.add(path);
   });
   if (paths.size === 0) return NEVER;
-  return (method, path) => PROBE_METHODS.has(method) && paths.has(path);
+  return (method, path, upgrade) => !upgrade && PROBE_METHODS.has(method) && paths.has(path);
 }

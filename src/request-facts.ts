@@ -16,6 +16,8 @@ export interface RequestFacts {
   rawPath(): string | undefined;
   /** The raw path when it is in normal form, the only path a rule may let through; else `undefined`. */
   rulePath(): string | undefined;
+  /** Whether the request asks to switch protocols (an `Upgrade` header, e.g. a WebSocket handshake). */
+  wantsUpgrade(): boolean;
   unleashContext(): UnleashContext;
 }
 
@@ -51,6 +53,10 @@ class LazyRequestFacts implements RequestFacts {
 
   rulePath(): string | undefined {
     return pathForRules(this.rawPath());
+  }
+
+  wantsUpgrade(): boolean {
+    return this.ctx.req.headers.upgrade !== undefined;
   }
 
   unleashContext(): UnleashContext {

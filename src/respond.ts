@@ -94,6 +94,7 @@ function factsOf(payload: MaintenancePayload, retryAfterOption: number | Date | 
 function setHeaders(ctx: Context, facts: WindowFacts, varyBy: string | string[]): void {
   ctx.status = 503;
   ctx.set('Cache-Control', 'no-store');
+  ctx.set('X-Content-Type-Options', 'nosniff');
   ctx.vary(varyBy);
   if (facts.retryAfter !== undefined) ctx.set('Retry-After', String(facts.retryAfter));
   else if (facts.until !== undefined) ctx.set('Retry-After', facts.until.toUTCString());
@@ -229,4 +230,16 @@ export function createResponder(options: ResponderOptions): Responder {
 function sendText(ctx: Context, answers: Answers): void {
   ctx.set('Content-Type', 'text/plain; charset=utf-8');
   ctx.body = answers.text ??= textBody(answers.facts);
+}
+
+/** The last resort when the 503 itself could not be written: no texts, no negotiation, nothing that can fail. */
+export function sendBareUnavailable(ctx: Context): void {
+  const { res } = ctx;
+  if (res.headersSent) return void res.destroy();
+  for (const name of res.getHeaderNames()) res.removeHeader(name);
+  ctx.status = 503;
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  ctx.body = 'Service Unavailable\n';
 }

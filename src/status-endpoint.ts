@@ -17,8 +17,8 @@ export interface MaintenanceStatus {
 }
 
 export interface StatusEndpoint {
-  /** A GET or HEAD of the status path: the raw target, so the check costs a string comparison. */
-  matches(ctx: Context): boolean;
+  /** A GET or HEAD whose path, as the rules see it, is the status path. */
+  matches(ctx: Context, request: { rulePath(): string | undefined }): boolean;
   answer(ctx: Context, flag: FlagAnswer): void;
 }
 
@@ -67,15 +67,16 @@ function statusOf(flag: FlagAnswer, defaultMode: MaintenanceMode, retryAfterOpti
  */
 export function createStatusEndpoint(options: StatusEndpointOptions): StatusEndpoint {
   const { path, mode, retryAfter } = options;
-  const withQuery = `${path}?`;
   return {
-    matches(ctx) {
-      const url = ctx.req.url ?? '';
-      return (ctx.method === 'GET' || ctx.method === 'HEAD') && (url === path || url.startsWith(withQuery));
+    matches(ctx, request) {
+      if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return false;
+      // Most requests are not for the status: a substring search of the target spares them reading the path.
+      return ctx.req.url?.includes(path) === true && request.rulePath() === path;
     },
     answer(ctx, flag) {
       ctx.status = 200;
       ctx.set('Cache-Control', 'no-store');
+      ctx.set('X-Content-Type-Options', 'nosniff');
       ctx.set('Content-Type', 'application/json; charset=utf-8');
       ctx.body = JSON.stringify(statusOf(flag, mode, retryAfter));
     },
