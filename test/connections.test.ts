@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, IncomingMessage, type Server } from 'node:http';
+import { Agent, createServer, get as httpGet, IncomingMessage, type Server } from 'node:http';
 import { connect, Socket, type AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -132,6 +132,19 @@ async function rawExchange(port: number, bytes: string): Promise<string> {
   return received;
 }
 
+/** A GET over `agent` (so keep-alive sockets are reused), calling `onText` with the body so far; resolves with it at the end. */
+function agentRequest(agent: Agent, url: string, onText: (text: string) => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet(url, { agent }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => onText((text += chunk)));
+      res.on('end', () => resolve(text));
+    });
+    req.on('error', reject);
+  });
+}
+
 describe('WebSocket upgrades and long-lived connections', function () {
   this.timeout(20_000);
   let features: FeaturesServer;
@@ -191,6 +204,22 @@ describe('WebSocket upgrades and long-lived connections', function () {
       for (const path of ['/%70ublic/live', '/public/../live', '/public%2Flive', '//public/live', '/public/%2e%2e/live']) {
         const refused = expectRefused(await openSocket(`${site.wsUrl}${path}`));
         expect(refused.status, path).to.equal(503);
+      }
+    });
+
+    it('refuses upgrades to the health paths, in block and in read-only mode: a probe never upgrades', async function () {
+      await setMaintenance(true);
+      const readOnly = await startSite(unleash, { mode: 'read-only' });
+      try {
+        for (const { wsUrl, url } of [site, readOnly]) {
+          for (const path of ['/healthz', '/readyz?x=1', '/livez']) {
+            expect(expectRefused(await openSocket(`${wsUrl}${path}`)).status, `${wsUrl}${path}`).to.equal(503);
+            expect((await fetch(`${url}${path}`)).status, `a plain GET ${path} still passes`).to.equal(200);
+          }
+        }
+      } finally {
+        readOnly.server.closeAllConnections();
+        readOnly.server.close();
       }
     });
 
@@ -274,6 +303,15 @@ describe('WebSocket upgrades and long-lived connections', function () {
       }
     });
 
+    it('closes a WebSocket to a health path opened before maintenance: the recheck meets the same rule', async function () {
+      await setMaintenance(false);
+      const ws = expectOpened(await openSocket(`${site.wsUrl}/healthz`));
+      const closed = once(ws, 'close');
+      await setMaintenance(true);
+      const [code] = await Promise.race([closed, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still open')), 2_000))]);
+      expect(code).to.equal(1013);
+    });
+
     it('ends a watched Server-Sent Events stream through Koa', async function () {
       await setMaintenance(false);
       const response = await fetch(`${site.url}/events`);
@@ -290,6 +328,37 @@ describe('WebSocket upgrades and long-lived connections', function () {
       await setMaintenance(true);
       await Promise.race([ended, new Promise((_, reject) => setTimeout(() => reject(new Error('the stream did not end')), 2_000))]);
       expect(text).to.contain('event: maintenance');
+    });
+
+    it('leaves no close listener behind on a keep-alive socket: 12 streams, each ended by maintenance', async function () {
+      const sockets: Socket[] = [];
+      const onConnection = (socket: Socket) => sockets.push(socket);
+      site.server.on('connection', onConnection);
+      const warnings: Error[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning);
+      process.on('warning', onWarning);
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      const listeners: number[] = [];
+      try {
+        for (let stream = 0; stream < 12; stream++) {
+          await setMaintenance(false);
+          let started = false;
+          const text = await agentRequest(agent, `${site.url}/events`, (sofar) => {
+            if (started || !sofar.includes('data: tick')) return;
+            started = true;
+            features.enabled = true;
+          });
+          expect(text).to.contain('event: maintenance');
+          listeners.push(sockets[0]!.listenerCount('close'));
+        }
+      } finally {
+        agent.destroy();
+        process.off('warning', onWarning);
+        site.server.off('connection', onConnection);
+      }
+      expect(sockets, 'one keep-alive socket carried every stream').to.have.length(1);
+      expect(listeners.at(-1), `close listeners after each stream: ${listeners.join(', ')}`).to.equal(listeners[0]);
+      expect(warnings.map((warning) => warning.name)).to.not.include('MaxListenersExceededWarning');
     });
 
     it('forgets closed connections by themselves: 10,000 watched and closed leave the heap as it was', async function () {
