@@ -1,30 +1,36 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Router from '@koa/router';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import Koa, { type Context } from 'koa';
 import mount from 'koa-mount';
 import type { Unleash } from 'unleash-client';
-import { maintenance, type MaintenanceReason } from '../../src/index.js';
+import { WebSocketServer } from 'ws';
+import { maintenance, type MaintenanceMiddleware, type MaintenanceReason } from '../../src/index.js';
 import { propertyTimeout, seeded } from '../support/property.js';
 import { recordingLogger } from './support/app.js';
 import { closeServer, listen } from './support/raw-http.js';
 import { socketRequest, type SocketResponse } from './support/raw-socket.js';
+import { requestTarget } from './support/request-targets.js';
 import { bootstrappedUnleash, maintenanceFeature } from './support/unleash.js';
 
 /**
- * Proves that the gate and the routers behind it (koa-mount, @koa/router) agree. Both read the raw `ctx.path`;
- * a rule (an allowed URL, a health path) lets a request through only when that raw path is in normal form, and
- * then the route that answers is the one the rule names. Every other request gets the 503 while maintenance is
- * on, and no request target, however odd, turns into a 500. Requests go over a raw TCP socket, so each target
- * reaches the server exactly as written.
+ * Proves that the gate and the routers behind it (koa-mount, @koa/router, a real `ws` server) agree. Both read
+ * the raw `ctx.path`; a rule (an allowed URL, a health path) lets a request through only when that raw path is
+ * in normal form, and then the route that answers is the one the rule names. Every other request gets the 503
+ * while maintenance is on, and no request target, however odd, turns into a 500. Targets come from the whole
+ * request-target grammar (RFC 9112 §3.2), and each may arrive as a plain request or as a WebSocket handshake
+ * through `gate.upgrade`: an upgrade opens only where a rule that admits upgrades (an allowed URL, never a
+ * health path) names the path. Requests go over a raw TCP socket, so each target reaches the server exactly
+ * as written.
  */
 
 const ALLOWED_URL = /^\/admin(\/|$)/;
 const HEALTH_PATHS = ['/healthz', '/readyz', '/livez'];
 const HEALTH_METHODS = ['GET', 'HEAD'];
 
-type Handler = 'admin' | 'healthz' | 'tenant-orders' | 'collection' | 'catch-all';
+type Handler = 'admin' | 'healthz' | 'tenant-orders' | 'collection' | 'catch-all' | 'websocket';
 
 /** What the app saw of one request: whether any middleware ran, the raw path Koa read (if it could), the gate's reason. */
 interface Seen {
@@ -48,6 +54,7 @@ interface Expected extends Outcome {
 const BLOCKED: Expected = { reason: 'blocked', status: 503, handler: undefined };
 const HEALTH: Expected = { reason: 'health', status: 200, handler: 'healthz' };
 const ALLOWED: Expected = { reason: 'allowed-url', status: 200, handler: 'admin' };
+const UPGRADED: Expected = { reason: 'allowed-url', status: 101, handler: 'websocket' };
 
 function freshSeen(): Seen {
   return { reached: false, path: undefined, reason: undefined };
@@ -63,14 +70,18 @@ function answer(handler: Handler) {
 
 function rawPathOf(ctx: Context): string | undefined {
   try {
-    return ctx.path;
+    const path: unknown = ctx.path;
+    return typeof path === 'string' ? path : undefined; // `GET http://` gives null
   } catch {
-    return undefined; // Koa could not parse the target (e.g. `http://xn--/healthz`)
+    return undefined; // Koa could not parse the target (e.g. `http://[::1/healthz`)
   }
 }
 
-/** The gate, then a mounted admin app, a router with one health route for every default health path, and a catch-all. */
-function buildApp(unleash: Unleash, probe: { seen: Seen }): Koa {
+/**
+ * The gate, then a mounted admin app, a router with one health route for every default health path, and a
+ * catch-all; and the gate's `upgrade` in front of a real `ws` server, which accepts any path it is handed.
+ */
+function buildServer(unleash: Unleash, probe: { seen: Seen }): Server {
   const app = new Koa();
   app.silent = true;
   app.use((ctx, next) => {
@@ -78,16 +89,15 @@ function buildApp(unleash: Unleash, probe: { seen: Seen }): Koa {
     probe.seen.path = rawPathOf(ctx);
     return next();
   });
-  app.use(
-    maintenance({
-      unleash,
-      allowedUrls: [ALLOWED_URL],
-      logger: recordingLogger(),
-      onDecision(_ctx, decision) {
-        probe.seen.reason = decision.reason;
-      },
-    }),
-  );
+  const gate: MaintenanceMiddleware = maintenance({
+    unleash,
+    allowedUrls: [ALLOWED_URL],
+    logger: recordingLogger(),
+    onDecision(_ctx, decision) {
+      probe.seen.reason = decision.reason;
+    },
+  });
+  app.use(gate);
   const adminApp = new Koa();
   adminApp.use(answer('admin'));
   app.use(mount('/admin', adminApp));
@@ -97,7 +107,16 @@ function buildApp(unleash: Unleash, probe: { seen: Seen }): Koa {
   router.post('/:collection', answer('collection'));
   app.use(router.routes());
   app.use(answer('catch-all'));
-  return app;
+  const server = createServer(app.callback());
+  const wss = new WebSocketServer({ noServer: true });
+  wss.on('headers', (headers) => headers.push('X-Handler: websocket'));
+  const upgradeThroughGate = gate.upgrade((req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => ws.terminate()));
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    probe.seen.reached = true;
+    probe.seen.path = rawPathOf(app.createContext(req, new ServerResponse(req)) as Context);
+    upgradeThroughGate(req, socket, head);
+  });
+  return server;
 }
 
 /** Unreserved characters (RFC 3986) and the two separators: a path that percent-encodes one of them is not in normal form. */
@@ -142,10 +161,10 @@ function isNormalForm(path: string): boolean {
 }
 
 /** What the gate must decide for a request whose raw path Koa read as `path` (`undefined`: unreadable). */
-function expectedOutcome(method: string, path: string | undefined): Expected {
+function expectedOutcome(method: string, path: string | undefined, upgrade: boolean): Expected {
   if (path === undefined || !isNormalForm(path)) return BLOCKED;
-  if (HEALTH_METHODS.includes(method) && HEALTH_PATHS.includes(path)) return HEALTH;
-  if (ALLOWED_URL.test(path)) return ALLOWED;
+  if (!upgrade && HEALTH_METHODS.includes(method) && HEALTH_PATHS.includes(path)) return HEALTH;
+  if (ALLOWED_URL.test(path)) return upgrade ? UPGRADED : ALLOWED;
   return BLOCKED;
 }
 
@@ -153,49 +172,14 @@ function outcomeOf(response: SocketResponse, seen: Seen): Outcome {
   return { reason: seen.reason, status: response.status, handler: response.headers['x-handler'] };
 }
 
-/** The names the rules care about are drawn as often as all the others together, so rule paths come up in many spellings. */
+/** The names the rules care about, drawn as often as all the others together, so rule paths come up in many spellings. */
 const RULE_SEGMENTS = ['admin', 'healthz', 'readyz'];
-const OTHER_SEGMENTS = ['orders', 'x', 'caf%C3%A9', '', '.', '..', ';', 'a;b'];
-const ODD_SEPARATORS = ['//', '%2F', '%2f', '%5C', '\\'];
 
-/** One character as written, or percent-encoded in upper or lower case hex; an existing escape stays whole. */
-function spelledToken(token: string): fc.Arbitrary<string> {
-  if (token.startsWith('%')) return fc.constant(token);
-  const hex = token.charCodeAt(0).toString(16).padStart(2, '0');
-  const encoded = fc.constantFrom(`%${hex.toUpperCase()}`, `%${hex.toLowerCase()}`);
-  return fc.oneof({ weight: 8, arbitrary: fc.constant(token) }, { weight: 1, arbitrary: encoded });
-}
-
-const spelledSegment = fc
-  .oneof(fc.constantFrom(...RULE_SEGMENTS), fc.constantFrom(...OTHER_SEGMENTS))
-  .chain((segment) => fc.tuple(...(segment.match(/%[0-9A-Fa-f]{2}|./g) ?? []).map(spelledToken)))
-  .map((tokens) => tokens.join(''));
-
-const separator = fc.oneof({ weight: 5, arbitrary: fc.constant('/') }, { weight: 2, arbitrary: fc.constantFrom(...ODD_SEPARATORS) });
-
-/** Half the paths have one segment, as health paths do. */
-const moreSegments = fc.oneof(fc.constant([]), fc.array(fc.tuple(separator, spelledSegment), { minLength: 1, maxLength: 3 }));
-const trailingSlash = fc.oneof({ weight: 3, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constant('/') });
-const query = fc.constantFrom('', '?x=1');
-
-/** A path without its leading `/`: segments joined by separators, maybe a trailing slash, maybe a query. */
-const pathBody = fc
-  .tuple(spelledSegment, moreSegments, trailingSlash, query)
-  .map(([first, rest, slash, search]) => [first, ...rest.map(([sep, segment]) => sep + segment), slash, search].join(''));
-
-/** Origin-form, absolute-form, and absolute-form with the path glued to the host (`http://a.%68ealthz`). */
-const requestTarget = fc.oneof(
-  { weight: 3, arbitrary: pathBody.map((body) => `/${body}`) },
-  { weight: 2, arbitrary: pathBody.map((body) => `http://shop.example/${body}`) },
-  {
-    weight: 1,
-    arbitrary: fc
-      .tuple(fc.constantFrom('shop.example', 'a.'), fc.constantFrom('%2F', '%2f', ''), pathBody)
-      .map(([host, glue, body]) => `http://${host}${glue}${body}`),
-  },
+/** A plain request of any method, or a WebSocket handshake (a GET, as RFC 6455 has it). */
+const request = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ method: fc.constantFrom('GET', 'HEAD', 'POST', 'OPTIONS', 'CONNECT'), target: requestTarget(RULE_SEGMENTS), upgrade: fc.constant(false) }) },
+  { weight: 1, arbitrary: fc.record({ method: fc.constant('GET'), target: requestTarget(RULE_SEGMENTS), upgrade: fc.constant(true) }) },
 );
-
-const method = fc.constantFrom('GET', 'HEAD', 'POST');
 
 describe('router agreement: the gate lets a request through only to the route its rule names', function () {
   let unleash: Unleash;
@@ -205,7 +189,7 @@ describe('router agreement: the gate lets a request through only to the route it
 
   before(async function () {
     unleash = await bootstrappedUnleash([maintenanceFeature(true)]);
-    server = createServer(buildApp(unleash, probe).callback());
+    server = buildServer(unleash, probe);
     port = await listen(server);
   });
 
@@ -214,41 +198,45 @@ describe('router agreement: the gate lets a request through only to the route it
     unleash.destroy();
   });
 
-  async function send(requestMethod: string, target: string): Promise<{ response: SocketResponse; seen: Seen }> {
+  async function send(requestMethod: string, target: string, upgrade = false): Promise<{ response: SocketResponse; seen: Seen }> {
     probe.seen = freshSeen();
-    const response = await socketRequest({ port, method: requestMethod, target });
+    const response = await socketRequest({ port, method: requestMethod, target, upgrade });
     return { response, seen: probe.seen };
   }
 
-  async function expectOutcome(requestMethod: string, target: string, expected: Outcome): Promise<void> {
-    const { response, seen } = await send(requestMethod, target);
-    expect(outcomeOf(response, seen), `${requestMethod} ${target}`).to.deep.equal(expected);
+  async function expectOutcome(requestMethod: string, target: string, expected: Outcome, upgrade = false): Promise<void> {
+    const { response, seen } = await send(requestMethod, target, upgrade);
+    expect(outcomeOf(response, seen), `${requestMethod} ${target}${upgrade ? ' (upgrade)' : ''}`).to.deep.equal(expected);
   }
 
-  it('every generated request: never a 500, a route only by a rule, the rule only on a normal-form raw path', async function () {
-    this.timeout(propertyTimeout(60_000));
+  it('every generated request and upgrade: never a 500, a route only by a rule, the rule only on a normal-form raw path', async function () {
+    this.timeout(propertyTimeout(90_000));
     const tally = new Map<string, number>();
     const count = (key: string) => tally.set(key, (tally.get(key) ?? 0) + 1);
     await fc.assert(
-      fc.asyncProperty(method, requestTarget, async (requestMethod, target) => {
-        const { response, seen } = await send(requestMethod, target);
-        const context = `${requestMethod} ${target} (ctx.path ${JSON.stringify(seen.path)})`;
+      fc.asyncProperty(request, async ({ method: requestMethod, target, upgrade }) => {
+        const { response, seen } = await send(requestMethod, target, upgrade);
+        const context = `${requestMethod} ${target}${upgrade ? ' (upgrade)' : ''} (ctx.path ${JSON.stringify(seen.path)})`;
         expect(response.status, `${context}: never a 500`).to.not.equal(500);
         if (!seen.reached) {
-          // Node's HTTP parser refused the target itself: no middleware and no route ran.
-          expect({ status: response.status, handler: response.headers['x-handler'] }, context).to.deep.equal({ status: 400, handler: undefined });
+          // Node refused the target itself (400), or closed a CONNECT no one listens for: no gate, no route ran.
+          expect({ refused: [0, 400].includes(response.status), handler: response.headers['x-handler'] }, context).to.deep.equal({ refused: true, handler: undefined });
           count('refused by Node');
           return;
         }
-        const expected = expectedOutcome(requestMethod, seen.path);
+        const expected = expectedOutcome(requestMethod, seen.path, upgrade);
         const actual = outcomeOf(response, seen);
         expect(actual, `${context}: got ${JSON.stringify(actual)}, want ${JSON.stringify(expected)}`).to.deep.equal(expected);
-        count(expected.reason);
+        count(expected === UPGRADED ? 'upgraded' : expected.reason);
+        if (seen.path === undefined) count('path unreadable');
+        if (upgrade && expected === BLOCKED) count('upgrade refused');
       }),
       seeded(2000),
     );
     // The generator must reach every outcome, or the property proves less than it says.
-    for (const outcome of ['health', 'allowed-url', 'blocked']) expect(tally.get(outcome) ?? 0, outcome).to.be.at.least(25);
+    for (const outcome of ['health', 'allowed-url', 'blocked', 'upgraded', 'upgrade refused', 'path unreadable', 'refused by Node']) {
+      expect(tally.get(outcome) ?? 0, `${outcome} (${JSON.stringify([...tally])})`).to.be.at.least(20);
+    }
   });
 
   describe('targets that spell a rule path another way (today they reach a route past the gate)', function () {
@@ -281,10 +269,30 @@ describe('router agreement: the gate lets a request through only to the route it
     }
   });
 
-  describe('targets Koa cannot read a path from', function () {
-    for (const target of ['http://xn--/healthz', 'http://[::1]:abc/x', 'http://xn--0/']) {
-      it(`GET ${target} gets the 503, never a 500`, async function () {
-        await expectOutcome('GET', target, BLOCKED);
+  describe('targets Koa cannot read a path from: it throws on some, gives a null path for others', function () {
+    for (const target of ['http://[::1/healthz', 'http://[::1]:abc/x', 'http://', 'https://', 'HTTP://', 'foo://', 'http://@']) {
+      for (const requestMethod of ['GET', 'POST']) {
+        it(`${requestMethod} ${target} gets the 503, never a 500`, async function () {
+          await expectOutcome(requestMethod, target, BLOCKED);
+        });
+      }
+      it(`an upgrade to ${target} gets the 503`, async function () {
+        await expectOutcome('GET', target, BLOCKED, true);
+      });
+    }
+  });
+
+  describe('upgrades: allowed URLs admit them, health paths never do', function () {
+    const upgrades: [string, Expected][] = [
+      ['/healthz', BLOCKED],
+      ['/readyz?x=1', BLOCKED],
+      ['http://shop.example/livez', BLOCKED],
+      ['/admin/live', UPGRADED],
+      ['http://shop.example/admin', UPGRADED],
+    ];
+    for (const [target, expected] of upgrades) {
+      it(`an upgrade to ${target} ${expected === UPGRADED ? 'opens' : 'gets the 503'}`, async function () {
+        await expectOutcome('GET', target, expected, true);
       });
     }
   });
