@@ -183,6 +183,7 @@ describe('WebSocket upgrades and long-lived connections', function () {
       expect(refused.status).to.equal(503);
       expect(refused.headers['retry-after']).to.equal('30');
       expect(refused.headers['cache-control']).to.equal('no-store');
+      expect(refused.headers['x-content-type-options']).to.equal('nosniff');
       expect(refused.headers['content-type']).to.equal('application/problem+json; charset=utf-8');
       expect(refused.headers.connection).to.equal('close');
       expect(JSON.parse(refused.body)).to.include({ status: 503, title: 'Down for maintenance', retryAfter: 30 });

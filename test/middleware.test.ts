@@ -136,6 +136,68 @@ describe('the maintenance middleware', () => {
     });
   });
 
+  describe('failing closed', () => {
+    const reportingApp = (sabotage: (ctx: Koa.Context) => void, errors: string[]) => {
+      const app = new Koa();
+      app.use((ctx, next) => {
+        sabotage(ctx);
+        return next();
+      });
+      app.use(maintenance({ unleash: on, logger: { warn() {}, error: (line) => errors.push(line) } }));
+      app.use((ctx) => {
+        ctx.body = 'the route';
+      });
+      return request(app.callback());
+    };
+
+    it('answers the 503, never the route, when the gate\'s own code throws, and reports it once', async () => {
+      const errors: string[] = [];
+      const app = reportingApp((ctx) => {
+        Object.defineProperty(ctx, 'state', { get: () => { throw new Error('a broken ctx.state'); } });
+      }, errors);
+      for (let i = 0; i < 3; i++) {
+        const reply = await app.get('/').set('Accept', 'application/json');
+        expect(reply.status).to.equal(503);
+        expect(reply.headers['cache-control']).to.equal('no-store');
+        expect(reply.body).to.include({ status: 503 });
+      }
+      expect(errors).to.have.length(1);
+      expect(errors[0]).to.contain('deciding a request failed; it was answered with the 503');
+    });
+
+    it('answers a bare 503 when writing the maintenance answer throws', async () => {
+      const errors: string[] = [];
+      const app = reportingApp((ctx) => {
+        ctx.set('X-Upstream', 'set before');
+        ctx.accepts = () => {
+          throw new Error('a broken ctx.accepts');
+        };
+      }, errors);
+      const reply = await app.get('/');
+      expect(reply.status).to.equal(503);
+      expect(reply.text).to.equal('Service Unavailable\n');
+      expect(reply.headers).to.include({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-type': 'text/plain; charset=utf-8' });
+      expect(errors).to.have.length(1);
+      expect(errors[0]).to.contain('writing the maintenance answer failed');
+    });
+  });
+
+  describe('X-Content-Type-Options: nosniff', () => {
+    it('is on every answer the middleware writes: the 503 in each format, the status JSON, the bypass link', async () => {
+      const secret = 'k3J9-xQ2_vT7pL0mN5bR8cW1zY4aF6hD';
+      const app = request(appWith({ unleash: on, statusPath: '/maintenance.json', bypassSecret: { secret } }).callback());
+      const answers = [
+        await app.get('/').set('Accept', 'text/html'),
+        await app.get('/').set('Accept', 'application/json'),
+        await app.get('/').set('Accept', 'text/plain'),
+        await app.get('/maintenance.json'),
+        await app.get(`/__maintenance/bypass/${secret}`),
+      ];
+      expect(answers.map((reply) => reply.status)).to.deep.equal([503, 503, 503, 200, 302]);
+      for (const reply of answers) expect(reply.headers['x-content-type-options'], `${reply.status} ${reply.type}`).to.equal('nosniff');
+    });
+  });
+
   describe('onDecision', () => {
     it('sees every request that meets maintenance, and none while it is off', async () => {
       const decisions: string[] = [];

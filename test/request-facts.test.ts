@@ -48,4 +48,13 @@ describe('request facts', () => {
     const unreadable = read(contextFor('http://xn--/healthz'));
     expect([unreadable.rawPath(), unreadable.rulePath()]).to.deep.equal([undefined, undefined]);
   });
+
+  it('reads a null ctx.path (GET http://, GET foo://) as unknown: nothing for the rules, nothing for Unleash', () => {
+    const { read } = countingReader();
+    for (const target of ['http://', 'https://', 'foo://', 'http://@']) {
+      const facts = read(contextFor(target));
+      expect([facts.rawPath(), facts.rulePath()], target).to.deep.equal([undefined, undefined]);
+      expect(facts.unleashContext(), target).to.deep.equal({ remoteAddress: '127.0.0.9', properties: { path: undefined } });
+    }
+  });
 });

@@ -8,6 +8,7 @@ import { createPayloadParser } from '../src/payload.js';
 import { scheduleOf } from '../src/schedule.js';
 import { windowOfConstraints } from '../src/window.js';
 import { appWith } from './support/app.js';
+import { listen } from './support/http.js';
 import { destroyUnleashClients, FLAG, flag, realUnleash } from './support/unleash.js';
 
 const HOUR = 3_600_000;
@@ -161,6 +162,21 @@ describe('statusPath', () => {
     expect((await app.get('/maintenance.json')).body).to.deep.equal({ active: true, mode: 'block', retryAfter: 120 });
     expect((await app.post('/maintenance.json')).status).to.equal(503);
     expect((await app.get('/maintenance.jsonx')).status).to.equal(503);
+  });
+
+  it('matches the path the rules see, so an absolute-form target reaches it and a disguised one does not', async () => {
+    const on = await realUnleash([flag(true)]);
+    const { send, close } = await listen(appWith({ unleash: on, statusPath: '/maintenance.json' }));
+    try {
+      const absolute = await send('http://shop.example/maintenance.json?t=1');
+      expect(absolute.status).to.equal(200);
+      expect(JSON.parse(absolute.body)).to.include({ active: true });
+      for (const disguised of ['/%6daintenance.json', '//maintenance.json', '/x/../maintenance.json', '/maintenance.json/']) {
+        expect((await send(disguised)).status, disguised).to.equal(503);
+      }
+    } finally {
+      await close();
+    }
   });
 
   it('refuses a status path that is not a path in normal form, naming it', async () => {
