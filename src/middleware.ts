@@ -1,23 +1,23 @@
 import { join } from 'node:path';
 import type { Context, Middleware, Next } from 'koa';
-import type { Verdict } from './gate.js';
-import { BYPASS_HEADER, compileBypassSecret, type BypassCredential } from './bypass-secret.js';
-import { compileTrust, createClientIpResolver, createPeerTrust } from './client-ip.js';
-import { createConnections, type Connections } from './connections.js';
-import { createFlagReader } from './flag.js';
-import { createGate } from './gate.js';
-import { createHostnameReader } from './hostname.js';
-import { compileIpMatcher } from './ip-matcher.js';
-import { checkOptions, type MaintenanceOptions } from './options.js';
-import { createPageRenderer } from './page.js';
-import { compileHealthPaths, compileUrlMatcher } from './path-matcher.js';
-import { createPayloadParser } from './payload.js';
-import { keepAnswerPrivate } from './private-answer.js';
-import { createReporter } from './reporter.js';
-import { createFactsReader } from './request-facts.js';
-import { createResponder, sendBareUnavailable } from './respond.js';
-import { createStatusEndpoint } from './status-endpoint.js';
-import { createContextBuilder } from './unleash-context.js';
+import type { Verdict } from './middleware/gate.js';
+import { BYPASS_HEADER, compileBypassSecret, type BypassCredential } from './middleware/bypass-secret.js';
+import { compileTrust, createClientIpResolver, createPeerTrust } from './request/client-ip.js';
+import { createConnections, type Connections } from './middleware/connections.js';
+import { createFlagReader } from './middleware/flag-reader.js';
+import { createGate } from './middleware/gate.js';
+import { createHostnameReader } from './request/hostname.js';
+import { compileIpMatcher } from './request/ip-matcher.js';
+import { checkOptions, type MaintenanceOptions } from './middleware/options.js';
+import { createPageRenderer } from './middleware/page.js';
+import { compileHealthPaths, compileUrlMatcher } from './request/path.js';
+import { createPayloadParser } from './middleware/payload-parser.js';
+import { keepAnswerPrivate } from './middleware/private-answer.js';
+import { createReporter } from './middleware/reporter.js';
+import { createFactsReader } from './request/facts.js';
+import { createResponder, sendBareUnavailable } from './middleware/respond.js';
+import { createStatusEndpoint } from './middleware/status-endpoint.js';
+import { createContextBuilder } from './request/unleash-context.js';
 
 /**
  * The middleware, carrying the same compiled gate for what Koa never sees: `upgrade(listener)` guards Node's
@@ -42,7 +42,11 @@ export function maintenance(options: MaintenanceOptions): MaintenanceMiddleware 
   const isAllowedUrl = compileUrlMatcher(settings.allowedUrls);
   const readFacts = createFactsReader({
     resolveClientIp: createClientIpResolver(trust),
-    buildContext: createContextBuilder({ extra: settings.context, readHostname: createHostnameReader(createPeerTrust(trust)), report }),
+    buildContext: createContextBuilder({
+      extra: settings.context,
+      readHostname: createHostnameReader(createPeerTrust(trust)),
+      onContextError: (error) => report('error', 'context', 'the context(ctx) option threw; using the default Unleash context', error),
+    }),
   });
   const askFlag = createFlagReader({
     unleash: settings.unleash,

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { millisecondsOfText } from '../duration.js';
+import { millisecondsOfText } from '../flag/duration.js';
 import type { EnableOptions, MaintenanceControlOptions, WaitOptions } from '../control/index.js';
 import { ALLOWED, COMMANDS, OPTIONS, type CommandName, type OptionName } from './option-spec.js';
 import { UsageError } from './usage-error.js';

@@ -1,4 +1,4 @@
-import { millisecondsOfText } from '../duration.js';
+import { millisecondsOfText } from '../flag/duration.js';
 import { ControlInputError } from './errors.js';
 
 // A date with a time, as the middleware's payload reader demands; the zone may be omitted (local time).

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { resolveUntil } from '../../src/control/until.js';
-import { millisecondsOfText } from '../../src/duration.js';
+import { millisecondsOfText } from '../../src/flag/duration.js';
 import { ControlInputError } from '../../src/control/errors.js';
 
 const NOW = new Date('2030-01-01T12:00:00.000Z');
