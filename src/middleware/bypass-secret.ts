@@ -47,7 +47,7 @@ const MAX_AGE_LIMIT = { seconds: 400 * 86_400, reason: 'browsers cap cookies at 
 const COOKIE_VALUE = /^(\d{1,15})\.([\w-]{43})$/;
 const KEY_INFO = 'koa-unleash-maintenance bypass cookie v1';
 
-interface Settings {
+interface StaffLink {
   secret: string;
   prefix: string;
   maxAgeSeconds: number;
@@ -83,7 +83,7 @@ function checkCookieName(value: unknown): string {
   throw optionError(`${OPTION}.cookieName`, value, 'is not a cookie name (letters, digits and !#$%&\'*+-.^_`|~)');
 }
 
-function readSettings(value: unknown): Settings {
+function readStaffLink(value: unknown): StaffLink {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw optionError(OPTION, value, "is not an object like { secret: process.env.MAINTENANCE_BYPASS_SECRET }");
   }
@@ -110,7 +110,7 @@ const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8
  */
 export function compileBypassSecret(value: unknown, now: () => number = Date.now): BypassSecret | undefined {
   if (value === undefined) return undefined;
-  const { secret, prefix, maxAgeSeconds, cookieName } = readSettings(value);
+  const { secret, prefix, maxAgeSeconds, cookieName } = readStaffLink(value);
   const secretDigest = digest(secret);
   const key = Buffer.from(hkdfSync('sha256', secret, '', KEY_INFO, 32));
   const sign = (expires: string): Buffer => createHmac('sha256', key).update(expires).digest();

@@ -21,7 +21,7 @@ export interface Connections {
 }
 
 export interface ConnectionsParts {
-  decide: Gate;
+  gate: Gate;
   responder: Responder;
   /** Its `'changed'` events, when it has them, have watched connections looked at again at once. */
   unleash: Pick<UnleashLike, 'on' | 'off'>;
@@ -36,7 +36,7 @@ export interface ConnectionsParts {
  * `context`, the bypass cookie and every rule read it exactly as they read a request through the middleware.
  */
 export function createConnections(parts: ConnectionsParts): Connections {
-  const { decide, responder, unleash, report, recheckMs = 1_000 } = parts;
+  const { gate, responder, unleash, report, recheckMs = 1_000 } = parts;
   let koa: Koa | undefined;
   const contextOf = (req: IncomingMessage): Context => (koa ??= new Koa()).createContext(req, new ServerResponse(req)) as Context;
 
@@ -60,7 +60,7 @@ export function createConnections(parts: ConnectionsParts): Connections {
     return function maintenanceUpgrade(req, socket, head) {
       socket.on('error', () => {}); // a socket that errors or closes early must not crash the process
       const ctx = contextOf(req);
-      const verdict = decide(ctx, 'raw');
+      const verdict = gate(ctx, 'raw');
       if (verdict.action === 'block') return refuse(ctx, socket, verdict.payload, verdict.mode);
       try {
         listener(req, socket, head);
@@ -77,7 +77,7 @@ export function createConnections(parts: ConnectionsParts): Connections {
 
   function recheck(): void {
     for (const { ctx, onBlocked, forget } of watched.values()) {
-      const verdict = decide(ctx, 'recheck');
+      const verdict = gate(ctx, 'recheck');
       if (verdict.action !== 'block') continue;
       forget();
       try {
@@ -118,7 +118,7 @@ export function createConnections(parts: ConnectionsParts): Connections {
   return {
     upgrade,
     decide(req) {
-      const verdict = decide(contextOf(req), 'raw');
+      const verdict = gate(contextOf(req), 'raw');
       return 'state' in verdict ? verdict.state : FAILED_CLOSED; // a raw request never meets the status endpoint
     },
     watch,

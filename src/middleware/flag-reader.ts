@@ -193,7 +193,7 @@ export function createFlagReader(options: FlagReaderOptions): FlagReader {
     const answer = override ? ON_WITHOUT_PAYLOAD : OFF;
     return () => answer; // Unleash is not asked, so nothing of the request matters
   }
-  return function decide(request) {
+  return function askFlag(request) {
     try {
       return askUnleash(request);
     } catch (error) {

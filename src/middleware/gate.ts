@@ -67,7 +67,7 @@ export function createGate(parts: GateParts): Gate {
     }
   }
 
-  function stateOf(facts: RequestFacts, reason: MaintenanceReason, mode: MaintenanceMode, occasion: Occasion): MaintenanceState {
+  function recordState(facts: RequestFacts, reason: MaintenanceReason, mode: MaintenanceMode, occasion: Occasion): MaintenanceState {
     const state: MaintenanceState = { active: true, reason, clientIp: facts.clientIp(), mode };
     if (occasion === 'recheck') return state;
     facts.ctx.state.maintenance = state;
@@ -95,29 +95,29 @@ export function createGate(parts: GateParts): Gate {
     const mode = flag.payload.mode ?? defaultMode;
     const clientIp = facts.clientIp();
     if (clientIp !== undefined && isBypassIp(clientIp)) {
-      return { action: 'next-privately', state: stateOf(facts, 'bypass-ip', mode, occasion) };
+      return { action: 'next-privately', state: recordState(facts, 'bypass-ip', mode, occasion) };
     }
     if (occasion === 'request' && bypassSecret?.grant(ctx, facts.rawPath())) {
-      return { action: 'granted', state: stateOf(facts, 'bypass-secret', mode, occasion) };
+      return { action: 'granted', state: recordState(facts, 'bypass-secret', mode, occasion) };
     }
     const credential = bypassSecret?.admits(ctx);
-    if (credential) return { action: 'next-privately', state: stateOf(facts, 'bypass-secret', mode, occasion), credential };
+    if (credential) return { action: 'next-privately', state: recordState(facts, 'bypass-secret', mode, occasion), credential };
     const path = facts.rulePath();
     const upgrade = facts.wantsUpgrade();
-    if (path !== undefined && isHealthPath(ctx.method, path, upgrade)) return { action: 'next', state: stateOf(facts, 'health', mode, occasion) };
-    if (path !== undefined && isAllowedUrl(path)) return { action: 'next', state: stateOf(facts, 'allowed-url', mode, occasion) };
+    if (path !== undefined && isHealthPath(ctx.method, path, upgrade)) return { action: 'next', state: recordState(facts, 'health', mode, occasion) };
+    if (path !== undefined && isAllowedUrl(path)) return { action: 'next', state: recordState(facts, 'allowed-url', mode, occasion) };
     // An upgraded connection (a WebSocket) writes whatever its method: read-only lets none through.
     if (mode === 'read-only' && SAFE_METHODS.has(ctx.method) && !upgrade) {
-      return { action: 'next', state: stateOf(facts, 'read-only', mode, occasion) };
+      return { action: 'next', state: recordState(facts, 'read-only', mode, occasion) };
     }
-    return { action: 'block', state: stateOf(facts, 'blocked', mode, occasion), payload: flag.payload, mode };
+    return { action: 'block', state: recordState(facts, 'blocked', mode, occasion), payload: flag.payload, mode };
   }
 
   /**
    * Fails closed by construction: an exception anywhere in the gate's own code (never the app's, which runs
    * after it) is reported once and decides the 503, on every surface: requests, upgrades, watched connections.
    */
-  return function decide(ctx, occasion) {
+  return function gate(ctx, occasion) {
     try {
       return decideByRules(ctx, occasion);
     } catch (error) {

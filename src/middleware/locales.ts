@@ -98,7 +98,6 @@ export const variesByLanguage = (languages: readonly Language[]): boolean => lan
 
 /** Checks the `languages` option: shipped languages, the first being the fallback. Default: all, English first. */
 export function checkLanguages(option: unknown): readonly Language[] {
-  if (option === undefined) return SHIPPED_LANGUAGES;
   if (!Array.isArray(option) || option.length === 0) throw optionError('languages', option, `is not a non-empty array of shipped languages (${SHIPPED_LANGUAGES.join(', ')})`);
   option.forEach((lang: unknown, index) => {
     if (!SHIPPED_LANGUAGES.includes(lang as Language)) {

@@ -2,18 +2,19 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from 'koa';
 import type { Context as UnleashContext } from 'unleash-client';
-import type { BypassSecretOptions } from './bypass-secret.js';
-import type { TrustProxy } from '../request/client-ip.js';
 import { optionSeconds, type Duration } from '../flag/duration.js';
-import type { UnleashLike } from './flag-reader.js';
-import { checkLanguages, type Language } from './locales.js';
-import { optionError } from '../option-error.js';
-import type { Locals } from './page.js';
 import { DEFAULT_FLAG_NAME, DEFAULT_NOTICE_SECONDS } from '../flag/payload.js';
-import type { MaintenanceLogger } from './reporter.js';
 import { isMaintenanceMode, type MaintenanceMode, type MaintenanceState } from '../flag/state.js';
-import { checkStatusPath } from './status-endpoint.js';
+import { optionError } from '../option-error.js';
+import { compileTrust, type Trust, type TrustProxy } from '../request/client-ip.js';
+import { compileIpMatcher, type IpMatcher } from '../request/ip-matcher.js';
+import { compileHealthPaths, compileUrlMatcher, isNormalPath, type HealthPathMatcher, type UrlMatcher } from '../request/path.js';
 import { BUNDLED_VIEWS } from '../views.js';
+import { compileBypassSecret, type BypassSecret, type BypassSecretOptions } from './bypass-secret.js';
+import type { UnleashLike } from './flag-reader.js';
+import { checkLanguages, SHIPPED_LANGUAGES, type Language } from './locales.js';
+import { createPageRenderer, type Locals, type PageRenderer } from './page.js';
+import type { MaintenanceLogger } from './reporter.js';
 
 export interface MaintenanceOptions {
   /** Required. Your Unleash client (`new Unleash(...)` or `startUnleash(...)`). The middleware never creates, starts or destroys it. */
@@ -99,42 +100,59 @@ export interface MaintenanceOptions {
 }
 
 /**
- * The options checked and with every default filled in (each default is written here and nowhere else).
- * List entries (`bypassIps`, `allowedUrls`, `healthPaths`, `trustProxy`, `bypassSecret`) are checked entry by
- * entry where they are compiled, once, when `maintenance()` builds its parts.
+ * Every default, written here and nowhere else (the flag's name and the notice are the flag's vocabulary,
+ * shared with the admin client; the staff link's own defaults stand in bypass-secret.ts with its other rules).
  */
-export interface Settings {
-  unleash: UnleashLike;
-  flagName: string;
-  trustProxy: TrustProxy;
-  bypassIps: readonly unknown[];
-  allowedUrls: readonly unknown[];
-  retryAfter: number | Date | undefined;
-  viewsDir: string;
-  view: string;
-  locals: Locals | undefined;
-  skip: ((ctx: Context) => boolean) | undefined;
-  context: ((ctx: Context) => Partial<UnleashContext>) | undefined;
-  fallback: boolean;
-  override: boolean | undefined;
-  logger: MaintenanceLogger;
-  onDecision: ((ctx: Context, decision: MaintenanceState) => void) | undefined;
-  bypassSecret: unknown;
-  mode: MaintenanceMode;
-  healthPaths: readonly unknown[];
-  refresh: number | undefined;
-  languages: readonly Language[];
-  noticeSeconds: number;
-  statusPath: string | undefined;
+export const DEFAULTS = Object.freeze({
+  flagName: DEFAULT_FLAG_NAME,
+  trustProxy: false,
+  bypassIps: Object.freeze([] as string[]),
+  allowedUrls: Object.freeze([] as string[]),
+  views: BUNDLED_VIEWS,
+  view: 'maintenance',
+  fallback: false,
+  logger: console as MaintenanceLogger,
+  mode: 'block',
+  healthPaths: Object.freeze(['/healthz', '/readyz', '/livez']),
+  languages: SHIPPED_LANGUAGES,
+  noticeSeconds: DEFAULT_NOTICE_SECONDS,
+} as const);
+
+/**
+ * The options checked and compiled, each to the part the middleware wires: matchers, the trust setting, the
+ * staff link, the page. Functions of the app (`skip`, `context`, `locals`, `onDecision`) are kept as given.
+ */
+export interface CompiledOptions {
+  readonly unleash: UnleashLike;
+  readonly flagName: string;
+  readonly trust: Trust;
+  readonly isBypassIp: IpMatcher;
+  readonly bypassSecret: BypassSecret | undefined;
+  readonly isHealthPath: HealthPathMatcher;
+  readonly isAllowedUrl: UrlMatcher;
+  readonly retryAfter: number | Date | undefined;
+  readonly page: PageRenderer;
+  readonly view: string;
+  readonly locals: Locals | undefined;
+  readonly skip: ((ctx: Context) => boolean) | undefined;
+  readonly context: ((ctx: Context) => Partial<UnleashContext>) | undefined;
+  readonly fallback: boolean;
+  readonly override: boolean | undefined;
+  readonly logger: MaintenanceLogger;
+  readonly onDecision: ((ctx: Context, decision: MaintenanceState) => void) | undefined;
+  readonly mode: MaintenanceMode;
+  readonly refresh: number | undefined;
+  readonly languages: readonly Language[];
+  readonly noticeSeconds: number;
+  readonly statusPath: string | undefined;
 }
 
-const DEFAULT_HEALTH_PATHS: readonly string[] = Object.freeze(['/healthz', '/readyz', '/livez']);
-
-const KNOWN_OPTIONS = new Set([
-  'unleash', 'flagName', 'trustProxy', 'bypassIps', 'allowedUrls', 'retryAfter', 'views', 'view',
-  'locals', 'skip', 'context', 'fallback', 'override', 'logger', 'onDecision',
-  'bypassSecret', 'mode', 'healthPaths', 'refresh', 'languages', 'notice', 'statusPath',
-]);
+/** Every option's name, held against `MaintenanceOptions` by the compiler: an option added there must be added here. */
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(Object.keys({
+  unleash: true, flagName: true, trustProxy: true, bypassIps: true, allowedUrls: true, retryAfter: true, views: true, view: true,
+  locals: true, skip: true, context: true, fallback: true, override: true, logger: true, onDecision: true,
+  bypassSecret: true, mode: true, healthPaths: true, refresh: true, languages: true, notice: true, statusPath: true,
+} satisfies Record<keyof MaintenanceOptions, true>));
 
 function checkUnleash(unleash: unknown): UnleashLike {
   const client = unleash as Partial<UnleashLike> | undefined;
@@ -160,14 +178,14 @@ function nonEmptyString(name: string, value: unknown, fallback: string): string 
   throw optionError(name, value, 'is not a non-empty string');
 }
 
-function list(name: string, value: unknown, fallback: readonly unknown[] = [], expected = 'is not an array'): readonly unknown[] {
+function list(name: string, value: unknown, fallback: readonly unknown[], expected = 'is not an array'): readonly unknown[] {
   if (value === undefined) return fallback;
   if (Array.isArray(value)) return [...value];
   throw optionError(name, value, expected);
 }
 
 function checkMode(value: unknown): MaintenanceMode {
-  if (value === undefined) return 'block';
+  if (value === undefined) return DEFAULTS.mode;
   if (isMaintenanceMode(value)) return value;
   throw optionError('mode', value, "is not 'block' or 'read-only'");
 }
@@ -179,13 +197,16 @@ function checkRetryAfter(value: unknown): number | Date | undefined {
   throw optionError('retryAfter', value, 'is not a whole number of seconds (0 or more) or a valid Date');
 }
 
-function checkViews(viewsDir: string, view: string): void {
-  const isDirectory = statSync(viewsDir, { throwIfNoEntry: false })?.isDirectory();
-  if (!isDirectory) throw optionError('views', viewsDir, 'is not a folder');
-  const template = join(viewsDir, `${view}.pug`);
+/** The page's template: `views` must be a folder holding `<view>.pug`. */
+function compilePage(views: unknown, view: unknown): { page: PageRenderer; view: string } {
+  const viewsDir = nonEmptyString('views', views, DEFAULTS.views);
+  const name = nonEmptyString('view', view, DEFAULTS.view);
+  if (!statSync(viewsDir, { throwIfNoEntry: false })?.isDirectory()) throw optionError('views', viewsDir, 'is not a folder');
+  const template = join(viewsDir, `${name}.pug`);
   if (!statSync(template, { throwIfNoEntry: false })?.isFile()) {
-    throw optionError('view', view, `has no template: ${template} does not exist`);
+    throw optionError('view', name, `has no template: ${template} does not exist`);
   }
+  return { page: createPageRenderer(template), view: name };
 }
 
 function checkLocals(value: unknown): Locals | undefined {
@@ -195,10 +216,17 @@ function checkLocals(value: unknown): Locals | undefined {
 }
 
 function checkLogger(value: unknown): MaintenanceLogger {
-  if (value === undefined) return console;
+  if (value === undefined) return DEFAULTS.logger;
   const logger = value as Partial<MaintenanceLogger> | null;
   if (typeof logger?.warn === 'function' && typeof logger.error === 'function') return logger as MaintenanceLogger;
   throw optionError('logger', value, 'has no warn() and error() functions');
+}
+
+/** The `statusPath` option: a path in normal form, without a query. */
+function checkStatusPath(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && !/[?#]/.test(value) && isNormalPath(value)) return value;
+  throw optionError('statusPath', value, 'is not a path starting with "/" in normal form (e.g. "/maintenance.json")');
 }
 
 /** A month: a maintenance window announced further ahead is news, not a notice. */
@@ -213,35 +241,34 @@ function checkKnown(options: object): void {
   }
 }
 
-/** Checks every option and fills in the defaults, throwing a TypeError that names the option at fault. */
-export function checkOptions(options: MaintenanceOptions): Settings {
+/**
+ * Checks every option, fills in the defaults and compiles each into the part the middleware uses, once, at
+ * start-up; anything wrong is a TypeError naming the option (and the entry, for lists).
+ */
+export function compileOptions(options: MaintenanceOptions): CompiledOptions {
   if (options === null || typeof options !== 'object') throw optionError('options', options, 'is not an object; call maintenance({ unleash })');
   checkKnown(options);
-  const viewsDir = nonEmptyString('views', options.views, BUNDLED_VIEWS);
-  const view = nonEmptyString('view', options.view, 'maintenance');
-  checkViews(viewsDir, view);
   return {
     unleash: checkUnleash(options.unleash),
-    flagName: nonEmptyString('flagName', options.flagName, DEFAULT_FLAG_NAME),
-    trustProxy: options.trustProxy ?? false,
-    bypassIps: list('bypassIps', options.bypassIps),
-    allowedUrls: list('allowedUrls', options.allowedUrls),
+    flagName: nonEmptyString('flagName', options.flagName, DEFAULTS.flagName),
+    trust: compileTrust(options.trustProxy ?? DEFAULTS.trustProxy),
+    isBypassIp: compileIpMatcher(list('bypassIps', options.bypassIps, DEFAULTS.bypassIps), 'bypassIps'),
+    bypassSecret: compileBypassSecret(options.bypassSecret),
+    isHealthPath: compileHealthPaths(list('healthPaths', options.healthPaths, DEFAULTS.healthPaths, 'is not an array of paths')),
+    isAllowedUrl: compileUrlMatcher(list('allowedUrls', options.allowedUrls, DEFAULTS.allowedUrls)),
     retryAfter: checkRetryAfter(options.retryAfter),
-    viewsDir,
-    view,
+    ...compilePage(options.views, options.view),
     locals: checkLocals(options.locals),
     skip: optionalFunction('skip', options.skip),
     context: optionalFunction('context', options.context),
-    fallback: optionalBoolean('fallback', options.fallback) ?? false,
+    fallback: optionalBoolean('fallback', options.fallback) ?? DEFAULTS.fallback,
     override: optionalBoolean('override', options.override),
     logger: checkLogger(options.logger),
     onDecision: optionalFunction('onDecision', options.onDecision),
-    bypassSecret: options.bypassSecret,
     mode: checkMode(options.mode),
-    healthPaths: list('healthPaths', options.healthPaths, DEFAULT_HEALTH_PATHS, 'is not an array of paths'),
     refresh: options.refresh === undefined ? undefined : optionSeconds('refresh', options.refresh, REFRESH_LIMIT),
-    languages: checkLanguages(options.languages),
-    noticeSeconds: options.notice === undefined ? DEFAULT_NOTICE_SECONDS : optionSeconds('notice', options.notice, NOTICE_LIMIT),
+    languages: options.languages === undefined ? DEFAULTS.languages : checkLanguages(options.languages),
+    noticeSeconds: options.notice === undefined ? DEFAULTS.noticeSeconds : optionSeconds('notice', options.notice, NOTICE_LIMIT),
     statusPath: checkStatusPath(options.statusPath),
   };
 }

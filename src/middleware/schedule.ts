@@ -11,7 +11,7 @@ export interface ScheduledDefinition {
   readonly strategies?: readonly unknown[];
 }
 
-interface Strategy {
+interface ScheduledStrategy {
   readonly disabled?: boolean;
   readonly constraints?: readonly unknown[];
   readonly variants?: readonly unknown[];
@@ -24,7 +24,7 @@ export interface Schedule {
   readonly upcoming: UpcomingWindow;
 }
 
-function payloadOf(feature: ScheduledDefinition, strategy: Strategy, parsePayload: PayloadParser): MaintenancePayload {
+function windowPayload(feature: ScheduledDefinition, strategy: ScheduledStrategy, parsePayload: PayloadParser): MaintenancePayload {
   const [variant] = (strategy.variants?.length ? strategy.variants : feature.variants ?? []) as readonly ({ payload?: VariantPayload } | null)[];
   return parsePayload(variant?.payload);
 }
@@ -51,12 +51,12 @@ function upcomingOf(from: Date, until: Date | undefined, payload: MaintenancePay
 export function scheduleOf(feature: ScheduledDefinition, parsePayload: PayloadParser, noticeSeconds: number): Schedule | undefined {
   if (!feature.enabled || !Array.isArray(feature.strategies)) return undefined;
   let earliest: Schedule | undefined;
-  for (const strategy of feature.strategies as readonly (Strategy | null)[]) {
+  for (const strategy of feature.strategies as readonly (ScheduledStrategy | null)[]) {
     if (!strategy || typeof strategy !== 'object' || strategy.disabled) continue;
     const { from, until } = windowOfConstraints(strategy.constraints);
     if (!from || (until && until <= from)) continue;
     if (earliest && earliest.from <= from.getTime()) continue;
-    const payload = payloadOf(feature, strategy, parsePayload);
+    const payload = windowPayload(feature, strategy, parsePayload);
     const notice = payload.notice ?? noticeSeconds;
     earliest = { from: from.getTime(), announceFrom: from.getTime() - notice * 1000, upcoming: upcomingOf(from, until, payload) };
   }

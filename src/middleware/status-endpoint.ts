@@ -1,7 +1,5 @@
 import type { Context } from 'koa';
 import type { FlagAnswer } from './flag-reader.js';
-import { optionError } from '../option-error.js';
-import { isNormalPath } from '../request/path.js';
 import { timingOf } from './respond.js';
 import type { MaintenanceMode } from '../flag/state.js';
 
@@ -26,13 +24,6 @@ export interface StatusEndpointOptions {
   path: string;
   mode: MaintenanceMode;
   retryAfter: number | Date | undefined;
-}
-
-/** Checks the `statusPath` option: a path in normal form, without a query. */
-export function checkStatusPath(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'string' && !/[?#]/.test(value) && isNormalPath(value)) return value;
-  throw optionError('statusPath', value, 'is not a path starting with "/" in normal form (e.g. "/maintenance.json")');
 }
 
 function statusOf(flag: FlagAnswer, defaultMode: MaintenanceMode, retryAfterOption: number | Date | undefined): MaintenanceStatus {
