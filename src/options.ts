@@ -23,7 +23,8 @@ export interface MaintenanceOptions {
   /**
    * Which proxies may report the client's address, as Express's "trust proxy": `false` (socket address only),
    * `true` (every hop), a hop count, addresses / CIDR ranges / `loopback` `linklocal` `uniquelocal` as an array
-   * or comma-separated string, or `(address, hop) => boolean`. Default `false`.
+   * or comma-separated string, or `(address, hop) => boolean`. At most 16 trusted hops are walked: behind more
+   * the client is unknown, and never bypassed. Default `false`.
    */
   trustProxy?: TrustProxy;
   /** Client addresses that are never blocked: addresses, IPv4/IPv6 CIDR ranges, named ranges. Default `[]`. */
