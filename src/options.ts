@@ -10,7 +10,7 @@ import type { UnleashLike } from './flag.js';
 import { checkLanguages, type Language } from './locales.js';
 import { optionError } from './option-error.js';
 import type { Locals } from './page.js';
-import { DEFAULT_FLAG_NAME, DEFAULT_NOTICE_SECONDS } from './payload.js';
+import { DEFAULT_FLAG_NAME, DEFAULT_NOTICE_SECONDS, MAX_NOTICE_SECONDS } from './payload.js';
 import type { MaintenanceLogger } from './reporter.js';
 import { isMaintenanceMode, type MaintenanceMode, type MaintenanceState } from './state.js';
 import { checkStatusPath } from './status-endpoint.js';
@@ -204,8 +204,7 @@ function checkLogger(value: unknown): MaintenanceLogger {
   throw optionError('logger', value, 'has no warn() and error() functions');
 }
 
-/** A month: a maintenance window announced further ahead is news, not a notice. */
-const NOTICE_LIMIT = { seconds: 30 * 86_400, reason: 'a month' };
+const NOTICE_LIMIT = { seconds: MAX_NOTICE_SECONDS, reason: '30 days, as for a payload\'s notice' };
 
 /** A day: a page that waits longer than that for a reload is not waiting. */
 const REFRESH_LIMIT = { seconds: 86_400, reason: 'a day' };

@@ -9,6 +9,8 @@ export const DEFAULT_FLAG_NAME = 'maintenance-mode';
 export const PAYLOAD_LIMITS = Object.freeze({ title: 200, message: 2000 });
 /** How long before a scheduled window's start it is announced when nothing says otherwise: a day. */
 export const DEFAULT_NOTICE_SECONDS = 86_400;
+/** The longest notice, from the payload or the `notice` option: a window announced further ahead is news, not a notice. */
+export const MAX_NOTICE_SECONDS = 30 * 86_400;
 
 /** What a flag's variant payload may say about this maintenance window. Every field is optional. */
 export interface MaintenancePayload {
@@ -43,9 +45,8 @@ type FieldReader = (value: unknown) => unknown;
 const textUpTo = (max: number): FieldReader => (value) =>
   typeof value === 'string' && value.trim() !== '' && value.length <= max ? value.trim() : undefined;
 
-function wholeSeconds(value: unknown): number | undefined {
-  return Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : undefined;
-}
+const secondsUpTo = (max: number): FieldReader => (value) =>
+  Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= max ? value : undefined;
 
 function isoTime(value: unknown): Date | undefined {
   if (typeof value !== 'string' || !/^\d{4}-\d\d-\d\dT/.test(value)) return undefined;
@@ -56,10 +57,10 @@ function isoTime(value: unknown): Date | undefined {
 const readers: Readonly<Record<keyof MaintenancePayload, FieldReader>> = {
   title: textUpTo(PAYLOAD_LIMITS.title),
   message: textUpTo(PAYLOAD_LIMITS.message),
-  retryAfter: wholeSeconds,
+  retryAfter: secondsUpTo(Number.MAX_SAFE_INTEGER),
   until: isoTime,
   from: isoTime,
-  notice: wholeSeconds,
+  notice: secondsUpTo(MAX_NOTICE_SECONDS),
   mode: (value) => (isMaintenanceMode(value) ? value : undefined),
 };
 
@@ -107,7 +108,7 @@ function interpret(payload: VariantPayload, report: Report): MaintenancePayload 
   }
   const { payload: parsed, rejected } = readFields(raw);
   if (rejected.length) {
-    report('warn', reportKey(payload), `ignoring invalid variant payload fields: ${rejected.join(', ')} (title and message are non-empty strings, retryAfter and notice whole seconds, until and from ISO 8601 times, mode 'block' or 'read-only')`);
+    report('warn', reportKey(payload), `ignoring invalid variant payload fields: ${rejected.join(', ')} (title and message are non-empty strings, retryAfter and notice whole seconds, notice at most 30 days, until and from ISO 8601 times, mode 'block' or 'read-only')`);
   }
   return parsed;
 }

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { createPayloadParser, type VariantPayload } from '../src/payload.js';
+import { createPayloadParser, MAX_NOTICE_SECONDS, type VariantPayload } from '../src/payload.js';
+import { checkOptions } from '../src/options.js';
 import type { Report } from '../src/reporter.js';
 
 describe('createPayloadParser', () => {
@@ -15,8 +16,21 @@ describe('createPayloadParser', () => {
     expect(payload).to.deep.equal({ title: 'Upgrade', until: new Date('2026-12-03T22:00:00Z'), mode: 'read-only' });
     expect(Object.isFrozen(payload)).to.equal(true);
     expect(reports).to.deep.equal([
-      "warn: ignoring invalid variant payload fields: retryAfter (title and message are non-empty strings, retryAfter and notice whole seconds, until and from ISO 8601 times, mode 'block' or 'read-only')",
+      "warn: ignoring invalid variant payload fields: retryAfter (title and message are non-empty strings, retryAfter and notice whole seconds, notice at most 30 days, until and from ISO 8601 times, mode 'block' or 'read-only')",
     ]);
+  });
+
+  it('caps notice at 30 days, the same cap as the notice option', () => {
+    const { parse, reports } = parserWithReports();
+    expect(MAX_NOTICE_SECONDS).to.equal(30 * 86_400);
+    expect(parse({ type: 'json', value: JSON.stringify({ notice: MAX_NOTICE_SECONDS }) })).to.deep.equal({ notice: MAX_NOTICE_SECONDS });
+    expect(parse({ type: 'json', value: JSON.stringify({ notice: MAX_NOTICE_SECONDS + 1 }) })).to.deep.equal({});
+    expect(parse({ type: 'json', value: JSON.stringify({ notice: 10 * 365 * 86_400 }) })).to.deep.equal({});
+    expect(reports).to.have.length(2);
+    expect(reports[0]).to.match(/ignoring invalid variant payload fields: notice /);
+    const unleash = { isEnabled: () => false, getVariant: () => ({ name: 'disabled', enabled: false }) } as never;
+    expect(checkOptions({ unleash, notice: MAX_NOTICE_SECONDS }).noticeSeconds).to.equal(MAX_NOTICE_SECONDS);
+    expect(() => checkOptions({ unleash, notice: MAX_NOTICE_SECONDS + 1 })).to.throw(TypeError, `longer than ${MAX_NOTICE_SECONDS} seconds`);
   });
 
   it('reads a string payload as the message', () => {
