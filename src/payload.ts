@@ -54,11 +54,20 @@ function isoTime(value: unknown): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
+/**
+ * An end before 1970 (`0000-01-01T00:00:00Z`) is a mistake, not a window. Whether an end has passed is judged
+ * when an answer is built, not here: a parsed payload is kept for as long as its text is served.
+ */
+function endTime(value: unknown): Date | undefined {
+  const date = isoTime(value);
+  return date && date.getTime() >= 0 ? date : undefined;
+}
+
 const readers: Readonly<Record<keyof MaintenancePayload, FieldReader>> = {
   title: textUpTo(PAYLOAD_LIMITS.title),
   message: textUpTo(PAYLOAD_LIMITS.message),
   retryAfter: secondsUpTo(Number.MAX_SAFE_INTEGER),
-  until: isoTime,
+  until: endTime,
   from: isoTime,
   notice: secondsUpTo(MAX_NOTICE_SECONDS),
   mode: (value) => (isMaintenanceMode(value) ? value : undefined),
@@ -108,7 +117,7 @@ function interpret(payload: VariantPayload, report: Report): MaintenancePayload 
   }
   const { payload: parsed, rejected } = readFields(raw);
   if (rejected.length) {
-    report('warn', reportKey(payload), `ignoring invalid variant payload fields: ${rejected.join(', ')} (title and message are non-empty strings, retryAfter and notice whole seconds, notice at most 30 days, until and from ISO 8601 times, mode 'block' or 'read-only')`);
+    report('warn', reportKey(payload), `ignoring invalid variant payload fields: ${rejected.join(', ')} (title and message are non-empty strings, retryAfter and notice whole seconds, notice at most 30 days, until and from ISO 8601 times, until after 1970, mode 'block' or 'read-only')`);
   }
   return parsed;
 }
