@@ -1,5 +1,5 @@
 import { millisecondsOfText, secondsOf } from '../flag/duration.js';
-import { DEFAULT_NOTICE_SECONDS, PAYLOAD_LIMITS } from '../flag/payload.js';
+import { DEFAULT_NOTICE_SECONDS, MAX_NOTICE_SECONDS, PAYLOAD_LIMITS } from '../flag/payload.js';
 import { resolveTime, resolveUntil } from './until.js';
 import { ControlInputError } from './errors.js';
 import type { EnableOptions } from './types.js';
@@ -68,7 +68,7 @@ function optionalText(value: string | undefined, option: string, max: number): s
   return trimmed;
 }
 
-/** `notice`: a duration text (`30m`, `24h`) or a number of whole seconds, 0 or more; a day when absent. */
+/** `notice`: a duration text (`30m`, `24h`) or a number of whole seconds, from 0 to 30 days; a day when absent. */
 function noticeOf(value: string | number | undefined): number {
   if (value === undefined) return DEFAULT_NOTICE_SECONDS;
   const ms = typeof value === 'string' ? millisecondsOfText(value) : undefined;
@@ -76,6 +76,7 @@ function noticeOf(value: string | number | undefined): number {
   if (seconds === undefined || seconds < 0) {
     throw new ControlInputError('notice', `must be a duration such as 30m, 24h or 7d, or a number of whole seconds, got ${JSON.stringify(value)}`);
   }
+  if (seconds > MAX_NOTICE_SECONDS) throw new ControlInputError('notice', `must be at most 30d (apps ignore a longer notice), got ${JSON.stringify(value)}`);
   return seconds;
 }
 

@@ -8,6 +8,8 @@ export const DEFAULT_FLAG_NAME = 'maintenance-mode';
 export const PAYLOAD_LIMITS = Object.freeze({ title: 200, message: 2000 });
 /** How long before a scheduled window's start it is announced when nothing says otherwise: a day. */
 export const DEFAULT_NOTICE_SECONDS = 86_400;
+/** The longest notice, from the payload or the `notice` option: a window announced further ahead is news, not a notice. */
+export const MAX_NOTICE_SECONDS = 30 * 86_400;
 
 /** What a flag's variant payload may say about this maintenance window. Every field is optional. */
 export interface MaintenancePayload {
@@ -39,9 +41,8 @@ type FieldReader = (value: unknown) => unknown;
 const textUpTo = (max: number): FieldReader => (value) =>
   typeof value === 'string' && value.trim() !== '' && value.length <= max ? value.trim() : undefined;
 
-function wholeSeconds(value: unknown): number | undefined {
-  return Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : undefined;
-}
+const secondsUpTo = (max: number): FieldReader => (value) =>
+  Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= max ? value : undefined;
 
 function isoTime(value: unknown): Date | undefined {
   if (typeof value !== 'string' || !/^\d{4}-\d\d-\d\dT/.test(value)) return undefined;
@@ -49,13 +50,22 @@ function isoTime(value: unknown): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
+/**
+ * An end before 1970 (`0000-01-01T00:00:00Z`) is a mistake, not a window. Whether an end has passed is judged
+ * when an answer is built, not here: a parsed payload is kept for as long as its text is served.
+ */
+function endTime(value: unknown): Date | undefined {
+  const date = isoTime(value);
+  return date && date.getTime() >= 0 ? date : undefined;
+}
+
 const readers: Readonly<Record<keyof MaintenancePayload, FieldReader>> = {
   title: textUpTo(PAYLOAD_LIMITS.title),
   message: textUpTo(PAYLOAD_LIMITS.message),
-  retryAfter: wholeSeconds,
-  until: isoTime,
+  retryAfter: secondsUpTo(Number.MAX_SAFE_INTEGER),
+  until: endTime,
   from: isoTime,
-  notice: wholeSeconds,
+  notice: secondsUpTo(MAX_NOTICE_SECONDS),
   mode: (value) => (isMaintenanceMode(value) ? value : undefined),
 };
 

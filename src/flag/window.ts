@@ -1,7 +1,7 @@
 /**
  * A scheduled maintenance window as a flag's strategy states it: constraints on Unleash's `currentTime`
- * context field, `DATE_AFTER` for the start and `DATE_BEFORE` for the end. Unleash ANDs constraints, so the
- * window opens at the latest start and closes at the earliest end. Shared by the middleware, which reads it
+ * context field (the client reads any date constraint so), `DATE_AFTER` for the start and `DATE_BEFORE` for
+ * the end. Unleash ANDs constraints, so the window opens at the latest start and closes at the earliest end. Shared by the middleware, which reads it
  * from the client's flag definition, and the admin client, which writes it and reads it back.
  */
 export interface ScheduledWindow {
@@ -16,8 +16,9 @@ interface TimeConstraint {
   inverted?: unknown;
 }
 
+/** unleash-client compares its clock with a date constraint's value whatever field the constraint names. */
 function timeOf(constraint: TimeConstraint, operator: 'DATE_AFTER' | 'DATE_BEFORE'): Date | undefined {
-  if (constraint.contextName !== 'currentTime' || constraint.operator !== operator || constraint.inverted === true) return undefined;
+  if (constraint.operator !== operator || constraint.inverted === true) return undefined;
   if (typeof constraint.value !== 'string') return undefined;
   const time = new Date(constraint.value);
   return Number.isNaN(time.getTime()) ? undefined : time;
@@ -39,4 +40,21 @@ export function windowOfConstraints(constraints: unknown): ScheduledWindow {
   if (from) window.from = from;
   if (until) window.until = until;
   return window;
+}
+
+const DATE_OPERATORS: ReadonlySet<unknown> = new Set(['DATE_AFTER', 'DATE_BEFORE']);
+
+/**
+ * Whether unleash-client (6) can ever pass these constraints, as far as a window reads them. It cannot when one
+ * is not an object, or is a `DATE_AFTER`/`DATE_BEFORE` whose value is no date: the client compares its clock
+ * with `new Date(value)` (on whatever field), which an invalid date makes false, so the strategy never
+ * enables (inverted, such a constraint always passes). A window of such a strategy is never announced.
+ */
+export function constraintsCanPass(constraints: unknown): boolean {
+  if (!Array.isArray(constraints)) return true;
+  return constraints.every((constraint: TimeConstraint | null) => {
+    if (constraint === null || typeof constraint !== 'object') return false;
+    if (!DATE_OPERATORS.has(constraint.operator) || constraint.inverted === true) return true;
+    return !Number.isNaN(new Date(constraint.value as string).getTime());
+  });
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Context } from 'koa';
 import type { Context as UnleashContext } from 'unleash-client';
 import { optionSeconds, type Duration } from '../flag/duration.js';
-import { DEFAULT_FLAG_NAME, DEFAULT_NOTICE_SECONDS } from '../flag/payload.js';
+import { DEFAULT_FLAG_NAME, DEFAULT_NOTICE_SECONDS, MAX_NOTICE_SECONDS } from '../flag/payload.js';
 import { isMaintenanceMode, type MaintenanceMode, type MaintenanceState } from '../flag/state.js';
 import { optionError } from '../option-error.js';
 import { compileTrust, type Trust, type TrustProxy } from '../request/client-ip.js';
@@ -24,7 +24,8 @@ export interface MaintenanceOptions {
   /**
    * Which proxies may report the client's address, as Express's "trust proxy": `false` (socket address only),
    * `true` (every hop), a hop count, addresses / CIDR ranges / `loopback` `linklocal` `uniquelocal` as an array
-   * or comma-separated string, or `(address, hop) => boolean`. Default `false`.
+   * or comma-separated string, or `(address, hop) => boolean`. At most 16 trusted hops are walked: behind more
+   * the client is unknown, and never bypassed. Default `false`.
    */
   trustProxy?: TrustProxy;
   /** Client addresses that are never blocked: addresses, IPv4/IPv6 CIDR ranges, named ranges. Default `[]`. */
@@ -229,8 +230,8 @@ function checkStatusPath(value: unknown): string | undefined {
   throw optionError('statusPath', value, 'is not a path starting with "/" in normal form (e.g. "/maintenance.json")');
 }
 
-/** A month: a maintenance window announced further ahead is news, not a notice. */
-const NOTICE_LIMIT = { seconds: 30 * 86_400, reason: 'a month' };
+/** The payload's cap too: a maintenance window announced further ahead is news, not a notice. */
+const NOTICE_LIMIT = { seconds: MAX_NOTICE_SECONDS, reason: '30 days, as for a payload\'s notice' };
 
 /** A day: a page that waits longer than that for a reload is not waiting. */
 const REFRESH_LIMIT = { seconds: 86_400, reason: 'a day' };

@@ -27,6 +27,8 @@ export interface ResponderOptions {
   /** The languages of the default texts, chosen by `Accept-Language`; the first is the fallback. */
   languages: readonly Language[];
   report: Report;
+  /** The clock that tells whether `until` has passed. Default `Date.now`. */
+  now?: () => number;
 }
 
 /** What this window says, merged from the payload and the `retryAfter` option. Undefined fields are absent. */
@@ -72,19 +74,21 @@ function negotiatedBy<T>(header: 'accept' | 'accept-language', negotiate: (ctx: 
 
 /**
  * When this window ends and when to retry: the payload's `until` and `retryAfter`, else the `retryAfter`
- * option (a Date is the end, a number the seconds; a number yields to a payload's `until`).
+ * option (a Date is the end, a number the seconds; a number yields to a payload's `until`). An end that is not
+ * after `now` is ignored like any unusable field: a `Retry-After` in the past tells a client nothing.
  */
-export function timingOf(payload: MaintenancePayload, retryAfterOption: number | Date | undefined): { retryAfter?: number; until?: Date } {
+export function timingOf(payload: MaintenancePayload, retryAfterOption: number | Date | undefined, now = Date.now()): { retryAfter?: number; until?: Date } {
   const timing: { retryAfter?: number; until?: Date } = {};
+  const until = payload.until !== undefined && payload.until.getTime() > now ? payload.until : undefined;
   if (payload.retryAfter !== undefined) timing.retryAfter = payload.retryAfter;
-  else if (payload.until === undefined && typeof retryAfterOption === 'number') timing.retryAfter = retryAfterOption;
-  if (payload.until !== undefined) timing.until = payload.until;
-  else if (retryAfterOption instanceof Date) timing.until = retryAfterOption;
+  else if (until === undefined && typeof retryAfterOption === 'number') timing.retryAfter = retryAfterOption;
+  if (until !== undefined) timing.until = until;
+  else if (retryAfterOption instanceof Date && retryAfterOption.getTime() > now) timing.until = retryAfterOption;
   return timing;
 }
 
-function factsOf(payload: MaintenancePayload, retryAfterOption: number | Date | undefined, words: LocalizedTexts): WindowFacts {
-  const facts: WindowFacts = { words, ...timingOf(payload, retryAfterOption) };
+function factsOf(payload: MaintenancePayload, retryAfterOption: number | Date | undefined, words: LocalizedTexts, now: number): WindowFacts {
+  const facts: WindowFacts = { words, ...timingOf(payload, retryAfterOption, now) };
   if (payload.title !== undefined) facts.title = payload.title;
   if (payload.message !== undefined) facts.message = payload.message;
   return facts;
@@ -137,6 +141,8 @@ function textBody(facts: WindowFacts): string {
 /** One blocked request's answers in every format, built once and kept; `html` only with static `locals`. */
 interface Answers {
   readonly facts: WindowFacts;
+  /** When the `until` they state passes (ms since the epoch): then they are built again, without it. */
+  readonly expires: number;
   html?: string;
   json?: string;
   text?: string;
@@ -144,16 +150,20 @@ interface Answers {
 
 /**
  * The one cache of rendered answers: per payload (the parser hands out one frozen object per distinct payload,
- * held weakly here so the ones it drops go too), then per language, mode and whether `Refresh` applies.
+ * held weakly here so the ones it drops go too), then per language, mode and whether `Refresh` applies. Answers
+ * that state an `until` are built again once it passes, so a payload kept from before then never sends it.
  */
-function createAnswerCache(build: (payload: MaintenancePayload, words: LocalizedTexts, refreshes: boolean) => WindowFacts) {
+function createAnswerCache(build: (payload: MaintenancePayload, words: LocalizedTexts, refreshes: boolean, now: number) => WindowFacts, now: () => number) {
   const byPayload = new WeakMap<MaintenancePayload, Map<string, Answers>>();
   return function answersFor(payload: MaintenancePayload, words: LocalizedTexts, refreshes: boolean): Answers {
     let byWords = byPayload.get(payload);
     if (!byWords) byPayload.set(payload, (byWords = new Map()));
     const key = refreshes ? `${words.lang}:${words.mode}:refresh` : `${words.lang}:${words.mode}`;
     let answers = byWords.get(key);
-    if (!answers) byWords.set(key, (answers = { facts: build(payload, words, refreshes) }));
+    if (!answers || (answers.expires !== Infinity && now() >= answers.expires)) {
+      const facts = build(payload, words, refreshes, now());
+      byWords.set(key, (answers = { facts, expires: facts.until?.getTime() ?? Infinity }));
+    }
     return answers;
   };
 }
@@ -166,16 +176,16 @@ function createAnswerCache(build: (payload: MaintenancePayload, words: Localized
  * fails to render is reported and replaced by the plain-text answer: never a 500, never the route.
  */
 export function createResponder(options: ResponderOptions): Responder {
-  const { page, view, locals, retryAfter, refresh, languages, report } = options;
+  const { page, view, locals, retryAfter, refresh, languages, report, now = Date.now } = options;
   const [fallbackLanguage] = languages as [Language, ...Language[]];
   const pickLanguage = negotiatedBy('accept-language', createLanguagePicker(languages), fallbackLanguage);
   const pickType = negotiatedBy('accept', (ctx) => ctx.accepts(NEGOTIABLE) as string | false, 'html');
   const varyBy = variesByLanguage(languages) ? ['Accept', 'Accept-Language'] : 'Accept';
-  const answersFor = createAnswerCache((payload, words, refreshes) => {
-    const facts = factsOf(payload, retryAfter, words);
+  const answersFor = createAnswerCache((payload, words, refreshes, time) => {
+    const facts = factsOf(payload, retryAfter, words, time);
     if (refreshes && refresh !== undefined) facts.refresh = refresh;
     return facts;
-  });
+  }, now);
 
   const localsOf = typeof locals === 'function' ? locals : undefined;
   const staticLocals = typeof locals === 'function' ? undefined : locals;

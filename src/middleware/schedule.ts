@@ -1,8 +1,8 @@
 import { announcementIn, SHIPPED_LANGUAGES, type Language } from './locales.js';
 import type { MaintenancePayload, VariantPayload } from '../flag/payload.js';
-import type { PayloadParser } from './payload-parser.js';
 import type { UpcomingWindow } from '../flag/state.js';
-import { windowOfConstraints } from '../flag/window.js';
+import { constraintsCanPass, windowOfConstraints } from '../flag/window.js';
+import type { PayloadParser } from './payload-parser.js';
 
 /** What a schedule is read from: the slice of a flag definition it looks at. */
 export interface ScheduledDefinition {
@@ -30,7 +30,8 @@ function windowPayload(feature: ScheduledDefinition, strategy: ScheduledStrategy
 }
 
 function upcomingOf(from: Date, until: Date | undefined, payload: MaintenancePayload): UpcomingWindow {
-  const end = until ?? payload.until;
+  // A payload's end before the start says nothing about this window.
+  const end = until ?? (payload.until && payload.until > from ? payload.until : undefined);
   const announcement = Object.freeze(Object.fromEntries(SHIPPED_LANGUAGES.map((lang) => {
     const sentence = `${announcementIn(lang, from, end)}.`;
     return [lang, payload.message === undefined ? sentence : `${sentence} ${payload.message}`];
@@ -45,14 +46,15 @@ function upcomingOf(from: Date, until: Date | undefined, payload: MaintenancePay
 /**
  * The scheduled window a flag definition announces: a strategy of an enabled flag whose constraints open it
  * at a time (`DATE_AFTER` on `currentTime`, written by `unleash-maintenance on --from` or typed in the
- * Unleash UI). The earliest start wins. Its notice is the payload's, else `noticeSeconds` (the option).
+ * Unleash UI), and only one Unleash can switch on (`constraintsCanPass`). The earliest start wins. Its notice is
+ * the payload's, else `noticeSeconds` (the option).
  * Read once per definition: requests only compare the clock with the two times.
  */
 export function scheduleOf(feature: ScheduledDefinition, parsePayload: PayloadParser, noticeSeconds: number): Schedule | undefined {
   if (!feature.enabled || !Array.isArray(feature.strategies)) return undefined;
   let earliest: Schedule | undefined;
   for (const strategy of feature.strategies as readonly (ScheduledStrategy | null)[]) {
-    if (!strategy || typeof strategy !== 'object' || strategy.disabled) continue;
+    if (!strategy || typeof strategy !== 'object' || strategy.disabled || !constraintsCanPass(strategy.constraints)) continue;
     const { from, until } = windowOfConstraints(strategy.constraints);
     if (!from || (until && until <= from)) continue;
     if (earliest && earliest.from <= from.getTime()) continue;

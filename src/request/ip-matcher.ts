@@ -37,30 +37,58 @@ export function unmapIPv4(address: string): string {
   return `${v4 >>> 24}.${(v4 >>> 16) & 0xff}.${(v4 >>> 8) & 0xff}.${v4 & 0xff}`;
 }
 
+/** A dotted quad `net.isIPv4` accepted, read digit by digit: `split('.')` made it most of a trusted hop's cost. */
 function ipv4ToNumber(address: string): number {
-  const parts = address.split('.');
-  return ((Number(parts[0]) << 24) | (Number(parts[1]) << 16) | (Number(parts[2]) << 8) | Number(parts[3])) >>> 0;
+  let value = 0;
+  let octet = 0;
+  for (let i = 0; i < address.length; i += 1) {
+    const code = address.charCodeAt(i);
+    if (code === 0x2e) {
+      value = value * 256 + octet;
+      octet = 0;
+    } else {
+      octet = octet * 10 + code - 0x30;
+    }
+  }
+  return (value * 256 + octet) >>> 0;
 }
 
-/** `64:ff9b::1.2.3.4` becomes `64:ff9b::102:304`, so the rest of parsing sees only hex groups. */
-function expandEmbeddedIPv4(address: string): string {
-  const lastColon = address.lastIndexOf(':');
-  const tail = address.slice(lastColon + 1);
-  if (!tail.includes('.')) return address;
-  const v4 = ipv4ToNumber(tail);
-  return `${address.slice(0, lastColon + 1)}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
-}
-
-function hexGroups(part: string | undefined): number[] {
-  return part ? part.split(':').map((group) => parseInt(group, 16)) : [];
-}
-
+/**
+ * The eight 16-bit groups of an address `net.isIPv6` accepted (no zone id), read character by character: a
+ * `::` stands for the missing zero groups, and a dotted quad at the end (`64:ff9b::1.2.3.4`) for the last two.
+ * Splitting and mapping made a trusted IPv6 hop cost about 0.6 µs, 1.4 µs with a dotted quad.
+ */
 function ipv6Groups(address: string): number[] {
-  const [head, tail] = expandEmbeddedIPv4(address).split('::');
-  const left = hexGroups(head);
-  const right = hexGroups(tail);
-  const zeros = 8 - left.length - right.length;
-  return [...left, ...new Array<number>(zeros).fill(0), ...right];
+  const groups: number[] = [];
+  let gap = -1;
+  let group = 0;
+  let digits = 0;
+  for (let i = 0; i < address.length; i += 1) {
+    const code = address.charCodeAt(i);
+    if (code === 0x3a) {
+      if (digits > 0) groups.push(group);
+      group = 0;
+      digits = 0;
+      if (address.charCodeAt(i + 1) === 0x3a) {
+        gap = groups.length;
+        i += 1;
+      }
+    } else if (code === 0x2e) {
+      const v4 = ipv4ToNumber(address.slice(i - digits));
+      groups.push(v4 >>> 16, v4 & 0xffff);
+      digits = 0;
+      break;
+    } else {
+      group = group * 16 + (code <= 0x39 ? code - 0x30 : (code | 0x20) - 0x57);
+      digits += 1;
+    }
+  }
+  if (digits > 0) groups.push(group);
+  if (gap === -1) return groups;
+  const expanded = groups.slice(0, gap);
+  for (let zeros = 8 - groups.length; zeros > 0; zeros -= 1) expanded.push(0);
+  for (let i = gap; i < groups.length; i += 1) expanded.push(groups[i]!);
+  return expanded;
 }
 
 /** Parses an IPv4 or IPv6 address; `undefined` when it is neither. */

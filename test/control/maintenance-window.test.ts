@@ -63,6 +63,8 @@ describe('control/maintenance-window', function () {
     [{ rollout: 101 }, 'rollout', /whole percentage from 0 to 100, got 101/],
     [{ rollout: -1 }, 'rollout', /got -1/],
     [{ rollout: 12.5 }, 'rollout', /got 12.5/],
+    [{ from: '1h', notice: '31d' }, 'notice', /at most 30d \(apps ignore a longer notice\), got "31d"/],
+    [{ from: '1h', notice: 315_360_000 }, 'notice', /at most 30d/],
     [{ retryAfter: -5 }, 'retryAfter', /whole number of seconds/],
     [{ retryAfter: 1.5 }, 'retryAfter', /whole number of seconds/],
     [{ message: '  ' }, 'message', /must not be empty/],

@@ -57,7 +57,8 @@ function expectedOf(payload: unknown): Expected {
   const retryAfter = own('retryAfter');
   if (typeof retryAfter === 'number' && Number.isSafeInteger(retryAfter) && retryAfter >= 0) expected.retryAfter = retryAfter;
   const until = own('until');
-  if (typeof until === 'string' && /^\d{4}-\d\d-\d\dT/.test(until) && !Number.isNaN(new Date(until).getTime())) expected.until = new Date(until);
+  // An end already past is ignored when the answer is built (and one before 1970 when the payload is read).
+  if (typeof until === 'string' && /^\d{4}-\d\d-\d\dT/.test(until) && new Date(until).getTime() > Date.now()) expected.until = new Date(until);
   const mode = own('mode');
   if (mode === 'block' || mode === 'read-only') expected.mode = mode;
   return expected;

@@ -9,7 +9,8 @@ import { appWith } from '../support/app.js';
 import { destroyUnleashClients, flag, flagWithPayload, realUnleash } from '../support/unleash.js';
 
 const TITLES = { en: 'Down for maintenance', de: 'Wartungsarbeiten', fr: 'Maintenance en cours', es: 'En mantenimiento' } as const;
-const UNTIL = '2026-11-25T21:00:00.000Z';
+// A Wednesday well ahead: an end already past is not shown.
+const UNTIL = '2037-11-25T21:00:00.000Z';
 
 describe('languages: the default texts follow Accept-Language', () => {
   let on: Unleash;
@@ -54,14 +55,14 @@ describe('languages: the default texts follow Accept-Language', () => {
   it('writes natural texts and the expected end in the language, in UTC', async () => {
     const german = (await page('de', {}, withUntil)).text;
     expect(german).to.contain('Wir nehmen gerade einige Verbesserungen vor und sind in Kürze wieder für Sie da.');
-    expect(german).to.contain('Voraussichtlich wieder erreichbar ab <time datetime="2026-11-25T21:00:00.000Z">Mittwoch, 25. November 2026 um 21:00 UTC</time>.');
+    expect(german).to.contain('Voraussichtlich wieder erreichbar ab <time datetime="2037-11-25T21:00:00.000Z">Mittwoch, 25. November 2037 um 21:00 UTC</time>.');
     const french = (await page('fr', {}, withUntil)).text;
-    expect(french).to.contain('Retour prévu le <time datetime="2026-11-25T21:00:00.000Z">mercredi 25 novembre 2026 à 21:00 UTC</time>.');
+    expect(french).to.contain('Retour prévu le <time datetime="2037-11-25T21:00:00.000Z">mercredi 25 novembre 2037 à 21:00 UTC</time>.');
     const spanish = (await page('es', {}, withUntil)).text;
     expect(spanish).to.contain('Estamos haciendo algunas mejoras y volveremos enseguida.');
-    expect(spanish).to.contain('miércoles, 25 de noviembre de 2026, 21:00 UTC');
+    expect(spanish).to.contain('miércoles, 25 de noviembre de 2037, 21:00 UTC');
     const english = (await page(undefined, {}, withUntil)).text;
-    expect(english).to.contain('Expected back by <time datetime="2026-11-25T21:00:00.000Z">Wednesday, November 25, 2026 at 9:00 PM UTC</time>.');
+    expect(english).to.contain('Expected back by <time datetime="2037-11-25T21:00:00.000Z">Wednesday, November 25, 2037 at 9:00 PM UTC</time>.');
   });
 
   it('localises problem+json and plain text as well', async () => {
@@ -70,7 +71,7 @@ describe('languages: the default texts follow Accept-Language', () => {
     expect(problem.body).to.include({ title: TITLES.fr, detail: 'Nous effectuons quelques améliorations et serons de retour très bientôt. Merci de votre patience.' });
     expect(problem.headers['content-language']).to.equal('fr');
     const text = await request(app).get('/').set('Accept', 'text/plain').set('Accept-Language', 'de');
-    expect(text.text).to.equal(`${TITLES.de}\n\nWir nehmen gerade einige Verbesserungen vor und sind in Kürze wieder für Sie da. Vielen Dank für Ihre Geduld.\n\nVoraussichtlich wieder erreichbar ab Mittwoch, 25. November 2026 um 21:00 UTC.\n`);
+    expect(text.text).to.equal(`${TITLES.de}\n\nWir nehmen gerade einige Verbesserungen vor und sind in Kürze wieder für Sie da. Vielen Dank für Ihre Geduld.\n\nVoraussichtlich wieder erreichbar ab Mittwoch, 25. November 2037 um 21:00 UTC.\n`);
   });
 
   it('lets the payload text win, in every language', async () => {

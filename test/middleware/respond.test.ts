@@ -2,9 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import Koa from 'koa';
 import request from 'supertest';
 import type { Unleash } from 'unleash-client';
 import type { MaintenanceOptions } from '../../src/index.js';
+import type { MaintenancePayload } from '../../src/flag/payload.js';
+import { createPageRenderer } from '../../src/middleware/page.js';
+import { createPayloadParser } from '../../src/middleware/payload-parser.js';
+import { createResponder, timingOf } from '../../src/middleware/respond.js';
+import { BUNDLED_VIEWS } from '../../src/views.js';
 import { appWith } from '../support/app.js';
 import { destroyUnleashClients, flag, flagWithPayload, realUnleash } from '../support/unleash.js';
 
@@ -201,6 +207,67 @@ describe('the 503 answer', () => {
       const reply = await app.get('/');
       expect(reply.status).to.equal(503);
       expect(reply.text).to.equal('<p>ok</p>');
+    });
+  });
+});
+
+const HOUR = 3_600_000;
+const NOW = Date.parse('2030-06-01T12:00:00Z');
+
+describe('an until that has passed', () => {
+  describe('timingOf', () => {
+    const until = new Date(NOW + HOUR);
+    it('keeps an end still ahead, and ignores one at or before now like any unusable field', () => {
+      expect(timingOf({ until }, undefined, NOW)).to.deep.equal({ until });
+      expect(timingOf({ until }, undefined, until.getTime())).to.deep.equal({});
+      expect(timingOf({ until: new Date('0000-01-01T00:00:00Z') }, undefined, NOW)).to.deep.equal({});
+    });
+
+    it('lets the retryAfter option speak when the payload\'s end has passed, and ignores a Date option in the past', () => {
+      expect(timingOf({ until }, 600, NOW)).to.deep.equal({ until });
+      expect(timingOf({ until }, 600, NOW + 2 * HOUR)).to.deep.equal({ retryAfter: 600 });
+      expect(timingOf({ until }, new Date(NOW + 3 * HOUR), NOW + 2 * HOUR)).to.deep.equal({ until: new Date(NOW + 3 * HOUR) });
+      expect(timingOf({}, new Date(NOW - HOUR), NOW)).to.deep.equal({});
+      expect(timingOf({ retryAfter: 30, until }, undefined, NOW + 2 * HOUR)).to.deep.equal({ retryAfter: 30 });
+    });
+  });
+
+  describe('the 503 of a payload kept from before its end', () => {
+    let time = NOW;
+    const parse = createPayloadParser(() => {});
+    const payload: MaintenancePayload = parse({ type: 'json', value: JSON.stringify({ until: new Date(NOW + HOUR).toISOString() }) });
+    const responder = createResponder({
+      page: createPageRenderer(join(BUNDLED_VIEWS, 'maintenance.pug')),
+      view: 'maintenance',
+      locals: undefined,
+      retryAfter: undefined,
+      refresh: undefined,
+      languages: ['en'],
+      report: () => {},
+      now: () => time,
+    });
+    const app = new Koa();
+    app.use((ctx) => responder.respond(ctx, parse({ type: 'json', value: JSON.stringify({ until: new Date(NOW + HOUR).toISOString() }) }), 'block'));
+    const get = (accept: string) => request(app.callback()).get('/').set('Accept', accept);
+
+    it('is the same parsed payload object throughout (the answers are cached per payload)', () => {
+      expect(parse({ type: 'json', value: JSON.stringify({ until: new Date(NOW + HOUR).toISOString() }) })).to.equal(payload);
+    });
+
+    it('states the end while it is ahead, and no longer once it has passed, in every format', async () => {
+      time = NOW;
+      const before = await get('application/json');
+      expect(before.headers['retry-after']).to.equal(new Date(NOW + HOUR).toUTCString());
+      expect(before.body.until).to.equal(new Date(NOW + HOUR).toISOString());
+      expect((await get('text/html')).text).to.include('<time');
+      const textBefore = (await get('text/plain')).text;
+
+      time = NOW + HOUR;
+      const after = await get('application/json');
+      expect(after.headers).not.to.have.property('retry-after');
+      expect(after.body).not.to.have.property('until');
+      expect((await get('text/html')).text).not.to.include('<time');
+      expect((await get('text/plain')).text).to.equal(textBefore.split('\n\n').slice(0, 2).join('\n\n').concat('\n'));
     });
   });
 });

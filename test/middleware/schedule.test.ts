@@ -1,14 +1,16 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
 import pug from 'pug';
 import request from 'supertest';
 import { maintenanceBanner, type MaintenanceState } from '../../src/index.js';
+import { constraintsCanPass, windowOfConstraints } from '../../src/flag/window.js';
 import { createFlagReader, type FeatureDefinition, type UnleashLike } from '../../src/middleware/flag-reader.js';
-import { BUNDLED_VIEWS } from '../../src/views.js';
 import { createPayloadParser } from '../../src/middleware/payload-parser.js';
 import { scheduleOf } from '../../src/middleware/schedule.js';
-import { windowOfConstraints } from '../../src/flag/window.js';
+import { BUNDLED_VIEWS } from '../../src/views.js';
 import { appWith } from '../support/app.js';
 import { listen } from '../support/http.js';
+import { seeded } from '../support/property.js';
 import { destroyUnleashClients, FLAG, flag, realUnleash } from '../support/unleash.js';
 
 const HOUR = 3_600_000;
@@ -23,9 +25,10 @@ describe('windowOfConstraints', () => {
     expect(window).to.deep.equal({ from: new Date('2026-12-03T22:00:00Z'), until: new Date('2026-12-03T23:00:00Z') });
   });
 
-  it('ignores inverted constraints, other fields, unreadable times and anything that is not a list', () => {
+  it('ignores inverted constraints, unreadable times and anything that is not a list', () => {
     expect(windowOfConstraints([{ ...startsAt('2026-12-03T22:00:00Z'), inverted: true }])).to.deep.equal({});
-    expect(windowOfConstraints([{ ...startsAt('2026-12-03T22:00:00Z'), contextName: 'userId' }])).to.deep.equal({});
+    // unleash-client compares a date constraint with its clock whatever field it names, so the window does too.
+    expect(windowOfConstraints([{ ...startsAt('2026-12-03T22:00:00Z'), contextName: 'userId' }])).to.deep.equal({ from: new Date('2026-12-03T22:00:00Z') });
     expect(windowOfConstraints([startsAt('tonight'), null, 7, endsAt('2026-12-03T23:00:00Z')])).to.deep.equal({ until: new Date('2026-12-03T23:00:00Z') });
     expect(windowOfConstraints({ 0: startsAt('2026-12-03T22:00:00Z') })).to.deep.equal({});
   });
@@ -72,6 +75,77 @@ describe('scheduleOf: the window a definition announces', () => {
     expect(scheduleOf(definition([{ name: 'default', constraints: [endsAt('2026-12-03T22:00:00Z')] }]), parse, 60)).to.equal(undefined);
     expect(scheduleOf(definition([{ name: 'default', constraints: [startsAt('2026-12-03T22:00:00Z'), endsAt('2026-12-03T21:00:00Z')] }]), parse, 60)).to.equal(undefined);
     expect(scheduleOf(definition([null, 'x']), parse, 60)).to.equal(undefined);
+  });
+
+  it('has no window for a strategy Unleash can never switch on: a date it cannot parse, a constraint that is no object', () => {
+    const start = startsAt('2026-12-03T22:00:00Z');
+    for (const end of ['2026-13-45T00:00:00Z', 'tomorrow', '', '0000-99-99']) {
+      expect(scheduleOf(definition([{ name: 'default', constraints: [start, endsAt(end)] }]), parse, 60), end).to.equal(undefined);
+    }
+    expect(scheduleOf(definition([{ name: 'default', constraints: [start, { ...endsAt('soon'), contextName: 'userId' }] }]), parse, 60)).to.equal(undefined);
+    expect(scheduleOf(definition([{ name: 'default', constraints: [start, null] }]), parse, 60)).to.equal(undefined);
+    expect(scheduleOf(definition([{ name: 'default', constraints: [startsAt('tonight'), start] }]), parse, 60)).to.equal(undefined);
+    // Inverted, an unparsable date always passes: the window stands.
+    expect(scheduleOf(definition([{ name: 'default', constraints: [start, { ...endsAt('soon'), inverted: true }] }]), parse, 60)?.from).to.equal(Date.parse('2026-12-03T22:00:00Z'));
+    // Another strategy that can switch on still announces its window.
+    const both = scheduleOf(definition([{ name: 'default', constraints: [startsAt('2026-12-03T20:00:00Z'), endsAt('never')] }, { name: 'default', constraints: [start] }]), parse, 60);
+    expect(both?.from).to.equal(Date.parse('2026-12-03T22:00:00Z'));
+  });
+
+  it('does not announce a payload\'s until that lies before the start', () => {
+    const schedule = scheduleOf(definition([{ name: 'default', constraints: [startsAt('2026-12-03T22:00:00Z')] }], { variants: [jsonVariant({ until: '2026-12-03T21:00:00Z' })] }), parse, 60);
+    expect(schedule?.upcoming.until).to.equal(undefined);
+    expect(schedule?.upcoming.announcement.en).to.equal('Scheduled maintenance on Thursday 3 December at 22:00 UTC.');
+  });
+});
+
+/**
+ * `constraintsCanPass` and `scheduleOf` mirror how unleash-client evaluates DATE_AFTER/DATE_BEFORE (it compares
+ * its clock with `new Date(value)`). This holds the mirror against the real client: a window is announced only
+ * if the client switches the flag on inside it, and a strategy called unable to pass never switches on.
+ */
+describe('the announced window against the real unleash-client', function () {
+  after(destroyUnleashClients);
+  const start = '2031-03-01T22:00:00Z';
+  const time = fc.constantFrom('2031-03-01T20:00:00Z', start, '2031-03-01T23:00:00Z', '2031-03-02T00:00:00Z', '2031-03-01T22:00:00.000+01:00');
+  const unparsable = fc.constantFrom('2031-13-45T00:00:00Z', 'tonight', '', 'T', '2031-02-30T25:00:00Z');
+  // Inverted constraints only with dates the client cannot parse: inverted valid dates (typed in the Unleash UI,
+  // never written by the admin client) are not read as window edges, so they are left out here.
+  const constraint = fc.oneof(
+    fc.record({ contextName: fc.constantFrom('currentTime', 'userId'), operator: fc.constantFrom('DATE_AFTER', 'DATE_BEFORE'), value: fc.oneof({ weight: 3, arbitrary: time }, { weight: 1, arbitrary: unparsable }), inverted: fc.constant(false) }),
+    fc.record({ contextName: fc.constant('currentTime'), operator: fc.constantFrom('DATE_AFTER', 'DATE_BEFORE'), value: unparsable, inverted: fc.constant(true) }),
+  );
+  const instants = ['2031-03-01T19:00:00Z', '2031-03-01T21:59:59Z', '2031-03-01T22:00:01Z', '2031-03-01T22:30:00Z', '2031-03-01T23:30:00Z', '2031-03-02T01:00:00Z'].map((iso) => new Date(iso));
+
+  it('announces a window only where the client switches the flag on, and none for a strategy that never passes', async function () {
+    let announced = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(constraint, { minLength: 1, maxLength: 3 }), async (constraints) => {
+        const unleash = await realUnleash([flag(true, { strategies: [{ name: 'default', parameters: {}, constraints }] })]);
+        try {
+          const definition = unleash.getFeatureToggleDefinition(FLAG) as unknown as FeatureDefinition;
+          const enabledAt = (at: Date) => unleash.isEnabled(FLAG, { currentTime: at });
+          if (!constraintsCanPass(constraints)) {
+            for (const at of instants) expect(enabledAt(at), `${JSON.stringify(constraints)} at ${at.toISOString()}`).to.equal(false);
+          }
+          const schedule = scheduleOf(definition, parse, 60);
+          if (!schedule) return;
+          announced += 1;
+          expect(enabledAt(new Date(schedule.from + 1)), JSON.stringify(constraints)).to.equal(true);
+        } finally {
+          unleash.destroy();
+        }
+      }),
+      seeded(300),
+    );
+    expect(announced, 'windows were generated').to.be.greaterThan(20);
+  });
+
+  it('does not switch on, nor announce, a window whose DATE_BEFORE it cannot parse', async function () {
+    const constraints = [startsAt(start), endsAt('2031-13-45T00:00:00Z')];
+    const unleash = await realUnleash([flag(true, { strategies: [{ name: 'default', parameters: {}, constraints }] })]);
+    for (const at of instants) expect(unleash.isEnabled(FLAG, { currentTime: at }), at.toISOString()).to.equal(false);
+    expect(scheduleOf(unleash.getFeatureToggleDefinition(FLAG) as unknown as FeatureDefinition, parse, 60)).to.equal(undefined);
   });
 });
 

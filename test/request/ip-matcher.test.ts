@@ -1,5 +1,8 @@
+import { BlockList } from 'node:net';
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { compileIpMatcher, unmapIPv4, withoutZone } from '../../src/request/ip-matcher.js';
+import { seeded } from '../support/property.js';
 
 describe('compileIpMatcher', () => {
   const cases: [entries: string[], address: string, matches: boolean][] = [
@@ -57,6 +60,22 @@ describe('compileIpMatcher', () => {
     expect(compileIpMatcher([' 10.0.0.1 '], 'bypassIps')('10.0.0.1')).to.equal(true);
     expect(() => compileIpMatcher(['constructor'], 'bypassIps')).to.throw(TypeError, 'bypassIps[0] "constructor"');
     expect(() => compileIpMatcher(['__proto__'], 'bypassIps')).to.throw(TypeError, 'bypassIps[0] "__proto__"');
+  });
+
+  it('reads IPv6 in every spelling as Node does: ranges agree with node:net BlockList (the parser is hand-written)', () => {
+    /** Another spelling of the same address: Node's URL parser writes it compressed and lowercase. */
+    const respelled = (address: string) => new URL(`http://[${address}]/`).hostname.slice(1, -1);
+    const address = fc.oneof(fc.ipV6(), fc.ipV4().map((v4) => `::ffff:${v4}`), fc.ipV4().map((v4) => `64:ff9b::${v4}`));
+    fc.assert(
+      fc.property(address, address, fc.integer({ min: 0, max: 128 }), fc.boolean(), (base, other, prefix, same) => {
+        const candidate = same ? respelled(base) : other;
+        const oracle = new BlockList();
+        oracle.addSubnet(base, prefix, 'ipv6');
+        expect(compileIpMatcher([`${base}/${prefix}`], 'bypassIps')(candidate), `${candidate} in ${base}/${prefix}`).to.equal(oracle.check(candidate, 'ipv6'));
+        expect(compileIpMatcher([base], 'bypassIps')(candidate)).to.equal(same || respelled(base) === respelled(candidate));
+      }),
+      seeded(1000),
+    );
   });
 
   it('rejects prefixes that are not plain numbers', () => {
