@@ -3,7 +3,6 @@ import { parseCliArguments } from '../../src/cli/arguments.js';
 import { createRedactor, secretsIn } from '../../src/cli/redact.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 
-// The command's argument parsing lives in src/cli; its tests sit with the control tests it feeds.
 const ENV = { UNLEASH_URL: 'http://127.0.0.1:4242', UNLEASH_ADMIN_TOKEN: '*:*.admin-secret' };
 
 describe('cli/arguments', function () {
