@@ -35,8 +35,8 @@ export function resolveMaintenanceWindow(options: EnableOptions, now: Date): Mai
   const message = optionalText(options.message, 'message', PAYLOAD_LIMITS.message);
   if (title !== undefined) payload.title = title;
   if (message !== undefined) payload.message = message;
-  if (options.retryAfter !== undefined) payload.retryAfter = wholeNumber(options.retryAfter, 'retryAfter', 0, Number.MAX_SAFE_INTEGER, 'a whole number of seconds, 0 or more');
-  const rollout = options.rollout === undefined ? 100 : wholeNumber(options.rollout, 'rollout', 0, 100, 'a whole percentage from 0 to 100');
+  if (options.retryAfter !== undefined) payload.retryAfter = wholeNumberWithin(options.retryAfter, 'retryAfter', 0, Number.MAX_SAFE_INTEGER, 'a whole number of seconds, 0 or more');
+  const rollout = options.rollout === undefined ? 100 : wholeNumberWithin(options.rollout, 'rollout', 0, 100, 'a whole percentage from 0 to 100');
   const until = options.until === undefined ? undefined : resolveUntil(options.until, now);
   if (until) payload.until = until.toISOString();
   if (options.from !== undefined) {
@@ -45,14 +45,14 @@ export function resolveMaintenanceWindow(options: EnableOptions, now: Date): Mai
       throw new ControlInputError('from', `must lie before until, got ${from.toISOString()} (until is ${until.toISOString()})`);
     }
     payload.from = from.toISOString();
-    payload.notice = noticeOf(options.notice);
+    payload.notice = noticeSeconds(options.notice);
   } else if (options.notice !== undefined) {
     throw new ControlInputError('notice', 'only applies with from (when a scheduled window starts)');
   }
   return { rollout, stickiness: stickinessOf(options.stickiness, rollout), payload };
 }
 
-function wholeNumber(value: number, option: string, min: number, max: number, expected: string): number {
+function wholeNumberWithin(value: number, option: string, min: number, max: number, expected: string): number {
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw new ControlInputError(option, `must be ${expected}, got ${value}`);
   }
@@ -69,7 +69,7 @@ function optionalText(value: string | undefined, option: string, max: number): s
 }
 
 /** `notice`: a duration text (`30m`, `24h`) or a number of whole seconds, 0 or more; a day when absent. */
-function noticeOf(value: string | number | undefined): number {
+function noticeSeconds(value: string | number | undefined): number {
   if (value === undefined) return DEFAULT_NOTICE_SECONDS;
   const ms = typeof value === 'string' ? millisecondsOfText(value) : undefined;
   const seconds = typeof value === 'string' ? (ms === undefined ? undefined : ms / 1000) : secondsOf(value);
