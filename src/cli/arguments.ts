@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { millisecondsOfText } from '../duration.js';
+import { secondsOf } from '../duration.js';
 import type { EnableOptions, MaintenanceControlOptions, WaitOptions } from '../control/index.js';
 import { ALLOWED, COMMANDS, OPTIONS, type CommandName, type OptionName } from './option-spec.js';
 import { UsageError } from './usage-error.js';
@@ -89,9 +89,7 @@ function connectionOf(values: Values, env: Environment, command: CommandName): M
 function enableOptionsOf(values: Values, command: CommandName): EnableOptions {
   const options: EnableOptions = {};
   if (values.rollout !== undefined) options.rollout = wholeNumber(values.rollout, '--rollout', 'a whole percentage from 0 to 100', command);
-  if (values['retry-after'] !== undefined) {
-    options.retryAfter = wholeNumber(values['retry-after'], '--retry-after', 'a whole number of seconds', command);
-  }
+  if (values['retry-after'] !== undefined) options.retryAfter = retryAfterSeconds(string(values['retry-after']) ?? '', command);
   if (values.stickiness !== undefined) options.stickiness = string(values.stickiness);
   if (values.title !== undefined) options.title = string(values.title);
   if (values.message !== undefined) options.message = string(values.message);
@@ -99,14 +97,16 @@ function enableOptionsOf(values: Values, command: CommandName): EnableOptions {
   if (values.from !== undefined) options.from = string(values.from);
   if (values.notice !== undefined) {
     if (values.from === undefined) throw new UsageError('--notice only applies with --from', command);
-    options.notice = noticeOf(string(values.notice) ?? '');
+    options.notice = string(values.notice);
   }
   return options;
 }
 
-/** `--notice 3600` means seconds, as `--timeout` does; `30m`, `24h` are passed on for MaintenanceControl to read. */
-function noticeOf(text: string): string | number {
-  return /^\d+$/.test(text) ? Number(text) : text;
+/** `--retry-after` is a duration (`120`, `2m`), sent as whole seconds. */
+function retryAfterSeconds(text: string, command: CommandName): number {
+  const seconds = secondsOf(text);
+  if (seconds === undefined) throw new UsageError(`--retry-after must be a duration: whole seconds or a number with a unit, like 120 or 2m, got "${text}"`, command);
+  return seconds;
 }
 
 function waitOptionsOf(values: Values, env: Environment, command: CommandName): WaitOptions | undefined {
@@ -125,9 +125,10 @@ function waitOptionsOf(values: Values, env: Environment, command: CommandName): 
   return wait;
 }
 
-/** `--timeout 30` means seconds; `90s`, `2m` are accepted too. */
+/** `--timeout` is a duration: `30` (seconds), `90s`, `2m`. */
 function timeoutMs(text: string, command: CommandName): number {
-  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : millisecondsOfText(text);
+  const seconds = secondsOf(text);
+  const ms = seconds === undefined ? undefined : seconds * 1000;
   if (ms === undefined || ms <= 0) {
     throw new UsageError(`--timeout must be a positive number of seconds or a duration such as 90s or 2m, got "${text}"`, command);
   }

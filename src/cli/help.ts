@@ -12,7 +12,7 @@ const WAITING = `Waiting:
   --wait                 after the change, poll the client API until Unleash serves it
   --client-token <token> backend (client) token, one per environment changed; repeatable
                          (env UNLEASH_API_TOKEN)
-  --timeout <time>       give up waiting after this long: seconds, or 90s, 2m (default: 30)`;
+  --timeout <duration>   give up waiting after this long: seconds, or 90s, 2m (default: 30)`;
 
 const EXIT = `Exit status: 0 done, 1 Unleash refused, was unreachable or did not publish in time, 2 usage error.`;
 
@@ -42,15 +42,16 @@ Maintenance:
                          share it)
   --title <text>         heading of the maintenance page
   --message <text>       text of the maintenance page and of the problem+json detail
-  --retry-after <secs>   Retry-After header, whole seconds
-  --until <time>         end of maintenance: ISO 8601 time or a duration from now (30m, 2h, 1d);
+  --retry-after <duration> Retry-After header, sent in whole seconds
+  --until <time>         end of maintenance: ISO 8601 time or a duration from now (3600, 30m, 2h);
                          a DATE_BEFORE constraint on currentTime ends it even without "off"
   --from <time>          start of a scheduled window: ISO 8601 time or a duration from now; a
                          DATE_AFTER constraint on currentTime (a time already past starts at once)
   --notice <duration>    with --from: how long before it apps announce the window: 30m, 24h, 7d
                          or seconds (default: 24h)
 
-Durations count from now: "--from 1h --until 2h" is a one-hour window starting in an hour.
+Durations are whole seconds (3600) or a whole number with a unit s, m, h or d (90s, 30m, 2h, 1d).
+They count from now: "--from 1h --until 2h" is a one-hour window starting in an hour.
 
 ${CONNECTION}
 

@@ -1,4 +1,4 @@
-import { millisecondsOfText, secondsOf } from '../duration.js';
+import { secondsOf } from '../duration.js';
 import { DEFAULT_NOTICE_SECONDS, PAYLOAD_LIMITS } from '../payload.js';
 import { resolveTime, resolveUntil } from './until.js';
 import { ControlInputError } from './errors.js';
@@ -68,11 +68,10 @@ function optionalText(value: string | undefined, option: string, max: number): s
   return trimmed;
 }
 
-/** `notice`: a duration text (`30m`, `24h`) or a number of whole seconds, 0 or more; a day when absent. */
+/** `notice`: a duration (whole seconds, or `30m`, `24h`), 0 or more; a day when absent. */
 function noticeSeconds(value: string | number | undefined): number {
   if (value === undefined) return DEFAULT_NOTICE_SECONDS;
-  const ms = typeof value === 'string' ? millisecondsOfText(value) : undefined;
-  const seconds = typeof value === 'string' ? (ms === undefined ? undefined : ms / 1000) : secondsOf(value);
+  const seconds = secondsOf(value);
   if (seconds === undefined || seconds < 0) {
     throw new ControlInputError('notice', `must be a duration such as 30m, 24h or 7d, or a number of whole seconds, got ${JSON.stringify(value)}`);
   }
