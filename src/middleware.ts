@@ -1,23 +1,18 @@
-import { join } from 'node:path';
 import type { Context, Middleware, Next } from 'koa';
-import type { Verdict } from './gate.js';
-import { BYPASS_HEADER, compileBypassSecret, type BypassCredential } from './bypass-secret.js';
-import { compileTrust, createClientIpResolver, createPeerTrust } from './client-ip.js';
-import { createConnections, type Connections } from './connections.js';
-import { createFlagReader } from './flag.js';
-import { createGate } from './gate.js';
-import { createHostnameReader } from './hostname.js';
-import { compileIpMatcher } from './ip-matcher.js';
-import { checkOptions, type MaintenanceOptions } from './options.js';
-import { createPageRenderer } from './page.js';
-import { compileHealthPaths, compileUrlMatcher } from './path-matcher.js';
-import { createPayloadParser } from './payload.js';
-import { keepAnswerPrivate } from './private-answer.js';
-import { createReporter } from './reporter.js';
-import { createFactsReader } from './request-facts.js';
-import { createResponder, sendBareUnavailable } from './respond.js';
-import { createStatusEndpoint } from './status-endpoint.js';
-import { createContextBuilder } from './unleash-context.js';
+import { BYPASS_HEADER, type BypassCredential } from './middleware/bypass-secret.js';
+import { createConnections, type Connections } from './middleware/connections.js';
+import { createFlagReader } from './middleware/flag-reader.js';
+import { createGate, type Verdict } from './middleware/gate.js';
+import { compileOptions, type MaintenanceOptions } from './middleware/options.js';
+import { createPayloadParser } from './middleware/payload-parser.js';
+import { keepAnswerPrivate } from './middleware/private-answer.js';
+import { createReporter } from './middleware/reporter.js';
+import { createResponder, sendBareUnavailable } from './middleware/respond.js';
+import { createStatusEndpoint } from './middleware/status-endpoint.js';
+import { createClientIpResolver, createPeerTrust } from './request/client-ip.js';
+import { createFactsReader } from './request/facts.js';
+import { createHostnameReader } from './request/hostname.js';
+import { createContextBuilder } from './request/unleash-context.js';
 
 /**
  * The middleware, carrying the same compiled gate for what Koa never sees: `upgrade(listener)` guards Node's
@@ -27,42 +22,39 @@ import { createContextBuilder } from './unleash-context.js';
 export interface MaintenanceMiddleware extends Middleware, Connections {}
 
 /**
- * Koa middleware that answers 503 while the Unleash flag is on. Options are checked and every part is built
- * here, once; a bad option throws a TypeError naming it. Mount it after CORS and logging, before body parsing
- * and routes.
+ * Koa middleware that answers 503 while the Unleash flag is on. The options are compiled once (a bad one
+ * throws a TypeError naming it); this function only wires the parts. Mount it after CORS and logging, before
+ * body parsing and routes.
  */
 export function maintenance(options: MaintenanceOptions): MaintenanceMiddleware {
-  const settings = checkOptions(options);
-  const defaultMode = settings.mode;
-  const report = createReporter(settings.logger);
-  const trust = compileTrust(settings.trustProxy);
-  const isBypassIp = compileIpMatcher(settings.bypassIps, 'bypassIps');
-  const bypassSecret = compileBypassSecret(settings.bypassSecret);
-  const isHealthPath = compileHealthPaths(settings.healthPaths);
-  const isAllowedUrl = compileUrlMatcher(settings.allowedUrls);
+  const compiled = compileOptions(options);
+  const { unleash, trust, mode: defaultMode, retryAfter, statusPath, bypassSecret } = compiled;
+  const report = createReporter(compiled.logger);
   const readFacts = createFactsReader({
     resolveClientIp: createClientIpResolver(trust),
-    buildContext: createContextBuilder({ extra: settings.context, readHostname: createHostnameReader(createPeerTrust(trust)), report }),
+    buildContext: createContextBuilder({
+      extra: compiled.context,
+      readHostname: createHostnameReader(createPeerTrust(trust)),
+      onContextError: (error) => report('error', 'context', 'the context(ctx) option threw; using the default Unleash context', error),
+    }),
   });
   const askFlag = createFlagReader({
-    unleash: settings.unleash,
-    flagName: settings.flagName,
-    fallback: settings.fallback,
-    override: settings.override,
+    unleash,
+    flagName: compiled.flagName,
+    fallback: compiled.fallback,
+    override: compiled.override,
     parsePayload: createPayloadParser(report),
     report,
-    noticeSeconds: settings.noticeSeconds,
+    noticeSeconds: compiled.noticeSeconds,
   });
-  const statusEndpoint = settings.statusPath === undefined
-    ? undefined
-    : createStatusEndpoint({ path: settings.statusPath, mode: defaultMode, retryAfter: settings.retryAfter });
+  const statusEndpoint = statusPath === undefined ? undefined : createStatusEndpoint({ path: statusPath, mode: defaultMode, retryAfter });
   const responder = createResponder({
-    page: createPageRenderer(join(settings.viewsDir, `${settings.view}.pug`)),
-    view: settings.view,
-    locals: settings.locals,
-    retryAfter: settings.retryAfter,
-    refresh: settings.refresh,
-    languages: settings.languages,
+    page: compiled.page,
+    view: compiled.view,
+    locals: compiled.locals,
+    retryAfter,
+    refresh: compiled.refresh,
+    languages: compiled.languages,
     report,
   });
   responder.warm();
@@ -72,9 +64,9 @@ export function maintenance(options: MaintenanceOptions): MaintenanceMiddleware 
     return next();
   }
 
-  const decide = createGate({
-    readFacts, askFlag, isBypassIp, bypassSecret, isHealthPath, isAllowedUrl, statusEndpoint,
-    skip: settings.skip, onDecision: settings.onDecision, defaultMode, report,
+  const gate = createGate({
+    readFacts, askFlag, isBypassIp: compiled.isBypassIp, bypassSecret, isHealthPath: compiled.isHealthPath, isAllowedUrl: compiled.isAllowedUrl,
+    statusEndpoint, skip: compiled.skip, onDecision: compiled.onDecision, defaultMode, report,
   });
 
   /** The gate's own answers; if writing one fails, a bare 503 still goes out: never a 500, never the route. */
@@ -89,11 +81,11 @@ export function maintenance(options: MaintenanceOptions): MaintenanceMiddleware 
   }
 
   async function maintenanceMiddleware(ctx: Context, next: Next): Promise<void> {
-    const verdict = decide(ctx, 'request');
+    const verdict = gate(ctx, 'request');
     if (verdict.action === 'next') return next();
     if (verdict.action === 'next-privately') return passPrivately(ctx, next, verdict.credential);
     answer(ctx, verdict);
   }
 
-  return Object.assign(maintenanceMiddleware, createConnections({ decide, responder, unleash: settings.unleash, report }));
+  return Object.assign(maintenanceMiddleware, createConnections({ gate, responder, unleash, report }));
 }

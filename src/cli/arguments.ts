@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { secondsOf } from '../duration.js';
+import { secondsOf } from '../flag/duration.js';
 import type { EnableOptions, MaintenanceControlOptions, WaitOptions } from '../control/index.js';
 import { ALLOWED, COMMANDS, OPTION_ROWS, OPTION_TABLE, OPTIONS, type CommandName, type OptionName, type OptionRow } from './option-table.js';
 import { UsageError } from './usage-error.js';

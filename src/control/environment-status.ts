@@ -1,5 +1,5 @@
-import { DEFAULT_NOTICE_SECONDS } from '../payload.js';
-import { windowOfConstraints } from '../window.js';
+import { DEFAULT_NOTICE_SECONDS } from '../flag/payload.js';
+import { windowOfConstraints } from '../flag/window.js';
 import type { FeatureEnvironment, AdminStrategy } from './admin-types.js';
 import { findManagedStrategy, strategyPayload } from './strategy.js';
 import type { EnvironmentStatus } from './types.js';

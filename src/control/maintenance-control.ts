@@ -1,4 +1,4 @@
-import { DEFAULT_FLAG_NAME } from '../payload.js';
+import { DEFAULT_FLAG_NAME } from '../flag/payload.js';
 import type { Feature, AdminStrategy } from './admin-types.js';
 import { createFlagAdminApi, type FlagAdminApi } from './admin-api.js';
 import { absentEnvironmentStatus, environmentStatus } from './environment-status.js';

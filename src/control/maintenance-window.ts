@@ -1,5 +1,5 @@
-import { secondsOf } from '../duration.js';
-import { DEFAULT_NOTICE_SECONDS, PAYLOAD_LIMITS } from '../payload.js';
+import { secondsOf } from '../flag/duration.js';
+import { DEFAULT_NOTICE_SECONDS, PAYLOAD_LIMITS } from '../flag/payload.js';
 import { resolveTime, resolveUntil } from './until.js';
 import { ControlInputError } from './errors.js';
 import type { EnableOptions } from './types.js';

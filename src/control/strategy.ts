@@ -1,4 +1,4 @@
-import { payloadFields } from '../payload.js';
+import { payloadFields } from '../flag/payload.js';
 import type { Constraint, AdminStrategy } from './admin-types.js';
 import type { MaintenanceWindow } from './maintenance-window.js';
 

@@ -1,4 +1,4 @@
-import { secondsOf } from '../duration.js';
+import { secondsOf } from '../flag/duration.js';
 import { ControlInputError } from './errors.js';
 
 // A date with a time, as the middleware's payload reader demands; the zone may be omitted (local time).
@@ -6,7 +6,7 @@ const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?$
 
 /**
  * Reads a point in time given as a Date, an ISO 8601 time or a duration from `now` (`3600`, `30m`, `2h`, `1d`:
- * the one grammar of src/duration.ts).
+ * the one grammar of src/flag/duration.ts).
  * Any time is accepted, past ones too: `from` may lie in the past (the window starts at once).
  */
 export function resolveTime(value: Date | string, now: Date, option: string): Date {

@@ -3,7 +3,7 @@ import { BlockList, isIP, isIPv4 } from 'node:net';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import type { Unleash } from 'unleash-client';
-import { compileTrust, createClientIpResolver } from '../../src/client-ip.js';
+import { compileTrust, createClientIpResolver } from '../../src/request/client-ip.js';
 import { propertyTimeout, seeded } from '../support/property.js';
 import { gateApp, THROUGH, type GateApp } from './support/app.js';
 import { closeServer, listen, rawGet } from './support/raw-http.js';

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 import type { Unleash } from 'unleash-client';
 import type { UnleashLike } from '../../src/index.js';
-import { BUNDLED_VIEWS } from '../../src/options.js';
+import { BUNDLED_VIEWS } from '../../src/views.js';
 import { propertyTimeout, seeded } from '../support/property.js';
 import { gateApp, recordingLogger, THROUGH, type GateApp, type RecordingLogger } from './support/app.js';
 import { startFeaturesServer, type FeaturesServer } from './support/features-server.js';

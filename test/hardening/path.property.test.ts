@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 import type { Unleash } from 'unleash-client';
 import { isNormalPath } from '../../src/index.js';
-import { compileUrlMatcher, pathForRules } from '../../src/path-matcher.js';
+import { compileUrlMatcher, pathForRules } from '../../src/request/path.js';
 import { propertyTimeout, seeded } from '../support/property.js';
 import { gateApp, THROUGH, type GateApp } from './support/app.js';
 import {

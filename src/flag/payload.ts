@@ -1,0 +1,91 @@
+import { isMaintenanceMode, type MaintenanceMode } from './state.js';
+
+/**
+ * What the flag carries, shared by the middleware, which reads it, and the admin client, which writes it:
+ * the flag's default name and the variant payload's fields with their limits and how each is read.
+ */
+export const DEFAULT_FLAG_NAME = 'maintenance-mode';
+export const PAYLOAD_LIMITS = Object.freeze({ title: 200, message: 2000 });
+/** How long before a scheduled window's start it is announced when nothing says otherwise: a day. */
+export const DEFAULT_NOTICE_SECONDS = 86_400;
+
+/** What a flag's variant payload may say about this maintenance window. Every field is optional. */
+export interface MaintenancePayload {
+  readonly title?: string;
+  readonly message?: string;
+  /** Seconds; sent as `Retry-After`. */
+  readonly retryAfter?: number;
+  /** When maintenance is expected to end. */
+  readonly until?: Date;
+  /** When a scheduled window starts (written by `unleash-maintenance on --from`, beside its DATE_AFTER constraint). */
+  readonly from?: Date;
+  /** Seconds before `from` from which apps announce the window. */
+  readonly notice?: number;
+  /** `'block'` or `'read-only'`: overrides the `mode` option for this window. */
+  readonly mode?: MaintenanceMode;
+}
+
+/** A variant payload as Unleash serves it. */
+export interface VariantPayload {
+  readonly type: string;
+  readonly value: string;
+}
+
+/** The answer of a flag without (usable) payload: one object, so its rendered answers are kept once. */
+export const NO_PAYLOAD: MaintenancePayload = Object.freeze({});
+
+type FieldReader = (value: unknown) => unknown;
+
+const textUpTo = (max: number): FieldReader => (value) =>
+  typeof value === 'string' && value.trim() !== '' && value.length <= max ? value.trim() : undefined;
+
+function wholeSeconds(value: unknown): number | undefined {
+  return Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : undefined;
+}
+
+function isoTime(value: unknown): Date | undefined {
+  if (typeof value !== 'string' || !/^\d{4}-\d\d-\d\dT/.test(value)) return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+const readers: Readonly<Record<keyof MaintenancePayload, FieldReader>> = {
+  title: textUpTo(PAYLOAD_LIMITS.title),
+  message: textUpTo(PAYLOAD_LIMITS.message),
+  retryAfter: wholeSeconds,
+  until: isoTime,
+  from: isoTime,
+  notice: wholeSeconds,
+  mode: (value) => (isMaintenanceMode(value) ? value : undefined),
+};
+
+/**
+ * The raw fields of a variant payload: a JSON object's own fields, or `{ message }` for a string payload;
+ * `undefined` when it is neither (or not a payload at all: a malformed server answer).
+ */
+export function payloadFields(payload: unknown): Record<string, unknown> | undefined {
+  if (payload === null || typeof payload !== 'object') return undefined;
+  const { type, value } = payload as Partial<VariantPayload>;
+  if (typeof type !== 'string' || typeof value !== 'string') return undefined;
+  if (type === 'string') return { message: value };
+  if (type !== 'json') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads the known fields, returning them with the names of the ones that were present but unusable. */
+export function readFields(raw: Record<string, unknown>): { payload: MaintenancePayload; rejected: string[] } {
+  const payload: Record<string, unknown> = {};
+  const rejected: string[] = [];
+  for (const [field, read] of Object.entries(readers)) {
+    if (!Object.hasOwn(raw, field) || raw[field] === undefined || raw[field] === null) continue;
+    const value = read(raw[field]);
+    if (value === undefined) rejected.push(field);
+    else payload[field] = value;
+  }
+  return { payload: Object.freeze(payload), rejected };
+}

@@ -1,0 +1,213 @@
+import { expect } from 'chai';
+import pug from 'pug';
+import request from 'supertest';
+import { maintenanceBanner, type MaintenanceState } from '../../src/index.js';
+import { createFlagReader, type FeatureDefinition, type UnleashLike } from '../../src/middleware/flag-reader.js';
+import { BUNDLED_VIEWS } from '../../src/views.js';
+import { createPayloadParser } from '../../src/middleware/payload-parser.js';
+import { scheduleOf } from '../../src/middleware/schedule.js';
+import { windowOfConstraints } from '../../src/flag/window.js';
+import { appWith } from '../support/app.js';
+import { listen } from '../support/http.js';
+import { destroyUnleashClients, FLAG, flag, realUnleash } from '../support/unleash.js';
+
+const HOUR = 3_600_000;
+const startsAt = (iso: string) => ({ contextName: 'currentTime', operator: 'DATE_AFTER', value: iso, values: [], inverted: false, caseInsensitive: false });
+const endsAt = (iso: string) => ({ contextName: 'currentTime', operator: 'DATE_BEFORE', value: iso, values: [], inverted: false, caseInsensitive: false });
+const parse = createPayloadParser(() => {});
+const jsonVariant = (payload: object) => ({ name: 'window', weight: 1000, weightType: 'variable', stickiness: 'default', payload: { type: 'json', value: JSON.stringify(payload) } });
+
+describe('windowOfConstraints', () => {
+  it('opens at the latest DATE_AFTER and closes at the earliest DATE_BEFORE on currentTime', () => {
+    const window = windowOfConstraints([startsAt('2026-12-03T20:00:00Z'), startsAt('2026-12-03T22:00:00Z'), endsAt('2026-12-04T01:00:00Z'), endsAt('2026-12-03T23:00:00Z')]);
+    expect(window).to.deep.equal({ from: new Date('2026-12-03T22:00:00Z'), until: new Date('2026-12-03T23:00:00Z') });
+  });
+
+  it('ignores inverted constraints, other fields, unreadable times and anything that is not a list', () => {
+    expect(windowOfConstraints([{ ...startsAt('2026-12-03T22:00:00Z'), inverted: true }])).to.deep.equal({});
+    expect(windowOfConstraints([{ ...startsAt('2026-12-03T22:00:00Z'), contextName: 'userId' }])).to.deep.equal({});
+    expect(windowOfConstraints([startsAt('tonight'), null, 7, endsAt('2026-12-03T23:00:00Z')])).to.deep.equal({ until: new Date('2026-12-03T23:00:00Z') });
+    expect(windowOfConstraints({ 0: startsAt('2026-12-03T22:00:00Z') })).to.deep.equal({});
+  });
+});
+
+describe('scheduleOf: the window a definition announces', () => {
+  const definition = (strategies: unknown[], extra: Partial<FeatureDefinition> = {}) => ({ enabled: true, strategies, ...extra }) as FeatureDefinition;
+
+  it('reads from, until and the payload texts, with the notice from the payload, else the option', () => {
+    const schedule = scheduleOf(
+      definition([{ name: 'flexibleRollout', constraints: [startsAt('2026-12-03T22:00:00Z'), endsAt('2026-12-03T23:00:00Z')], variants: [jsonVariant({ title: 'Database move', message: 'Orders pause.', notice: 1800 })] }]),
+      parse,
+      86_400,
+    );
+    expect(schedule?.from).to.equal(Date.parse('2026-12-03T22:00:00Z'));
+    expect(schedule?.announceFrom).to.equal(Date.parse('2026-12-03T21:30:00Z'));
+    expect(schedule?.upcoming).to.include({ title: 'Database move', message: 'Orders pause.' });
+    expect(schedule?.upcoming.until).to.deep.equal(new Date('2026-12-03T23:00:00Z'));
+    expect(schedule?.upcoming.announcement.en).to.equal('Scheduled maintenance on Thursday 3 December, 22:00–23:00 UTC. Orders pause.');
+    const byOption = scheduleOf(definition([{ name: 'default', constraints: [startsAt('2026-12-03T22:00:00Z')] }]), parse, 3600);
+    expect(byOption?.announceFrom).to.equal(Date.parse('2026-12-03T21:00:00Z'));
+    expect(byOption?.upcoming.until).to.equal(undefined);
+  });
+
+  it('takes the end from the payload when no constraint closes the window, and the earliest window of several', () => {
+    const schedule = scheduleOf(
+      definition(
+        [
+          { name: 'default', constraints: [startsAt('2026-12-05T22:00:00Z')] },
+          { name: 'default', constraints: [startsAt('2026-12-03T22:00:00Z')] },
+        ],
+        { variants: [jsonVariant({ until: '2026-12-03T23:30:00Z' })] },
+      ),
+      parse,
+      86_400,
+    );
+    expect(schedule?.upcoming.from).to.deep.equal(new Date('2026-12-03T22:00:00Z'));
+    expect(schedule?.upcoming.until).to.deep.equal(new Date('2026-12-03T23:30:00Z'));
+  });
+
+  it('has no window for a switched-off flag, a disabled strategy, no start, or an end before the start', () => {
+    expect(scheduleOf({ ...definition([{ name: 'default', constraints: [startsAt('2026-12-03T22:00:00Z')] }]), enabled: false }, parse, 60)).to.equal(undefined);
+    expect(scheduleOf(definition([{ name: 'default', disabled: true, constraints: [startsAt('2026-12-03T22:00:00Z')] }]), parse, 60)).to.equal(undefined);
+    expect(scheduleOf(definition([{ name: 'default', constraints: [endsAt('2026-12-03T22:00:00Z')] }]), parse, 60)).to.equal(undefined);
+    expect(scheduleOf(definition([{ name: 'default', constraints: [startsAt('2026-12-03T22:00:00Z'), endsAt('2026-12-03T21:00:00Z')] }]), parse, 60)).to.equal(undefined);
+    expect(scheduleOf(definition([null, 'x']), parse, 60)).to.equal(undefined);
+  });
+});
+
+describe('the flag reader around a scheduled window (injected clock)', () => {
+  const from = Date.parse('2026-12-03T22:00:00Z');
+  const windowFlag: FeatureDefinition = { enabled: true, strategies: [{ name: 'default', constraints: [startsAt('2026-12-03T22:00:00Z'), endsAt('2026-12-03T23:00:00Z')] }] };
+  /** Unleash as it answers before the window: off (its own clock decides that, not ours). */
+  const offUnleash: UnleashLike = { isEnabled: () => false, getVariant: () => ({ feature_enabled: false }), getFeatureToggleDefinition: () => windowFlag };
+
+  function stateAt(time: number): MaintenanceState | undefined {
+    const ask = createFlagReader({ unleash: offUnleash, flagName: FLAG, fallback: false, override: undefined, parsePayload: parse, report: () => {}, noticeSeconds: 3600, now: () => time });
+    const answer = ask({ unleashContext: () => ({}) });
+    return answer.on ? undefined : answer.state;
+  }
+
+  it('announces from the notice time up to the start, and not outside it', () => {
+    expect(stateAt(from - HOUR - 1)?.upcoming, 'before the notice').to.equal(undefined);
+    expect(stateAt(from - HOUR)?.upcoming?.from, 'at the notice').to.deep.equal(new Date(from));
+    expect(stateAt(from - 1)?.upcoming, 'just before the start').not.to.equal(undefined);
+    expect(stateAt(from)?.upcoming, 'once it has started (and Unleash still says off)').to.equal(undefined);
+    expect(stateAt(from - 1)).to.include({ active: false, reason: 'off' });
+  });
+
+  it('computes the window once per definition, not per request', () => {
+    let reads = 0;
+    const counted: UnleashLike = { ...offUnleash, getFeatureToggleDefinition: () => (reads++, windowFlag) };
+    const ask = createFlagReader({ unleash: counted, flagName: FLAG, fallback: false, override: undefined, parsePayload: parse, report: () => {}, noticeSeconds: 3600, now: () => from - 1 });
+    const first = ask({ unleashContext: () => ({}) });
+    const second = ask({ unleashContext: () => ({}) });
+    expect(reads).to.equal(2);
+    expect(first).to.equal(second, 'the same answer object: nothing rebuilt');
+  });
+});
+
+describe('maintenanceBanner and the Pug mixin', () => {
+  const upcoming = scheduleOf(
+    { enabled: true, strategies: [{ name: 'default', constraints: [startsAt('2026-12-03T22:00:00Z'), endsAt('2026-12-03T23:00:00Z')], variants: [jsonVariant({ message: 'Orders <b>pause</b>.' })] }] } as FeatureDefinition,
+    parse,
+    3600,
+  )!.upcoming;
+  const state: MaintenanceState = { active: false, reason: 'off', clientIp: undefined, upcoming };
+
+  it('announces the window in the shipped languages, escaped, falling back to English', () => {
+    expect(maintenanceBanner(state)).to.equal('<p class="maintenance-banner" role="status" lang="en">Scheduled maintenance on Thursday 3 December, 22:00–23:00 UTC. Orders &lt;b&gt;pause&lt;/b&gt;.</p>');
+    expect(maintenanceBanner(state, { lang: 'de-CH' })).to.contain('lang="de">Geplante Wartungsarbeiten am Donnerstag, 3. Dezember, 22:00–23:00 Uhr UTC.');
+    expect(maintenanceBanner(state, { lang: 'fr' })).to.contain('Maintenance prévue le jeudi 3 décembre');
+    expect(maintenanceBanner(state, { lang: 'es' })).to.contain('Mantenimiento programado el jueves, 3 de diciembre');
+    expect(maintenanceBanner(state, { lang: 'pt' })).to.contain('lang="en">Scheduled maintenance');
+    expect(maintenanceBanner(state, { lang: '__proto__' })).to.contain('lang="en"');
+  });
+
+  it('is empty when nothing is upcoming', () => {
+    expect(maintenanceBanner({ active: false, reason: 'off', clientIp: undefined })).to.equal('');
+    expect(maintenanceBanner({ active: true, reason: 'blocked', clientIp: undefined, mode: 'block' })).to.equal('');
+    expect(maintenanceBanner(undefined)).to.equal('');
+  });
+
+  it('renders the same words from views/banner.pug', () => {
+    const layout = pug.compile(`include banner.pug\nbody\n  +maintenanceBanner(maintenance, lang)`, { filename: `${BUNDLED_VIEWS}layout.pug`, basedir: BUNDLED_VIEWS });
+    expect(layout({ maintenance: state, lang: 'de' })).to.equal(`<body>${maintenanceBanner(state, { lang: 'de' })}</body>`);
+    expect(layout({ maintenance: state, lang: '__proto__' })).to.equal(`<body>${maintenanceBanner(state)}</body>`);
+    expect(layout({ maintenance: { active: false, reason: 'off' } })).to.equal('<body></body>');
+  });
+});
+
+describe('statusPath', () => {
+  after(destroyUnleashClients);
+
+  it('answers GET and HEAD with the status, never cached, whether maintenance is off or on, and passes the gate', async () => {
+    const payload = { title: 'Moving house', message: 'Back soon.', until: '2030-01-01T00:00:00.000Z', from: '2029-12-31T23:00:00.000Z' };
+    const on = await realUnleash([flag(true, { variants: [jsonVariant(payload)] })]);
+    const app = request(appWith({ unleash: on, statusPath: '/maintenance.json', bypassIps: ['127.0.0.1'], retryAfter: 60 }).callback());
+    const reply = await app.get('/maintenance.json?t=1');
+    expect(reply.status).to.equal(200);
+    expect(reply.headers['cache-control']).to.equal('no-store');
+    expect(reply.headers['content-type']).to.equal('application/json; charset=utf-8');
+    expect(reply.body).to.deep.equal({ active: true, mode: 'block', ...payload });
+    expect(JSON.stringify(reply.body)).not.to.contain('127.0.0.1');
+    expect((await app.head('/maintenance.json')).status).to.equal(200);
+    const off = await realUnleash([flag(false)]);
+    const offReply = await request(appWith({ unleash: off, statusPath: '/maintenance.json', mode: 'read-only' }).callback()).get('/maintenance.json');
+    expect(offReply.body).to.deep.equal({ active: false, mode: 'read-only' });
+  });
+
+  it('gives the retryAfter option when the payload has no end, and leaves other methods and paths to the gate', async () => {
+    const on = await realUnleash([flag(true)]);
+    const app = request(appWith({ unleash: on, statusPath: '/maintenance.json', retryAfter: 120 }).callback());
+    expect((await app.get('/maintenance.json')).body).to.deep.equal({ active: true, mode: 'block', retryAfter: 120 });
+    expect((await app.post('/maintenance.json')).status).to.equal(503);
+    expect((await app.get('/maintenance.jsonx')).status).to.equal(503);
+  });
+
+  it('matches the path the rules see, so an absolute-form target reaches it and a disguised one does not', async () => {
+    const on = await realUnleash([flag(true)]);
+    const { send, close } = await listen(appWith({ unleash: on, statusPath: '/maintenance.json' }));
+    try {
+      const absolute = await send('http://shop.example/maintenance.json?t=1');
+      expect(absolute.status).to.equal(200);
+      expect(JSON.parse(absolute.body)).to.include({ active: true });
+      for (const disguised of ['/%6daintenance.json', '//maintenance.json', '/x/../maintenance.json', '/maintenance.json/']) {
+        expect((await send(disguised)).status, disguised).to.equal(503);
+      }
+    } finally {
+      await close();
+    }
+  });
+
+  it('refuses a status path that is not a path in normal form, naming it', async () => {
+    const unleash = await realUnleash([flag(false)]);
+    for (const statusPath of ['maintenance.json', '/a/../b', '/status?x', '/%73tatus', 7]) {
+      expect(() => appWith({ unleash, statusPath: statusPath as never }), String(statusPath)).to.throw(TypeError, /^maintenance\(\): statusPath .* is not a path starting with "\/" in normal form/);
+    }
+  });
+});
+
+describe('a gradual rollout on a coin toss', () => {
+  after(destroyUnleashClients);
+  const rollout = (stickiness: string) => flag(true, { strategies: [{ name: 'flexibleRollout', parameters: { rollout: '30', stickiness, groupId: FLAG }, constraints: [] }] });
+
+  async function warningsFor(stickiness: string, options: { context?: () => object } = {}): Promise<string[]> {
+    const warnings: string[] = [];
+    const unleash = await realUnleash([rollout(stickiness)]);
+    const app = request(appWith({ unleash, logger: { warn: (line) => warnings.push(line), error() {} }, ...options }).callback());
+    for (let i = 0; i < 5; i += 1) await app.get('/');
+    return warnings;
+  }
+
+  it('is warned about once when requests carry no userId or sessionId', async () => {
+    const warnings = await warningsFor('default');
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.contain('gradual rollout (30%)').and.contain('remoteAddress');
+    expect(await warningsFor('random')).to.have.length(1);
+  });
+
+  it('is not warned about with a sticky field, or when the context gives a sessionId', async () => {
+    expect(await warningsFor('remoteAddress')).to.deep.equal([]);
+    expect(await warningsFor('default', { context: () => ({ sessionId: 'abc' }) })).to.deep.equal([]);
+  });
+});
