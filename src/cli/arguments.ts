@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { millisecondsOfText } from '../flag/duration.js';
+import { secondsOf } from '../flag/duration.js';
 import type { EnableOptions, MaintenanceControlOptions, WaitOptions } from '../control/index.js';
-import { ALLOWED, COMMANDS, OPTIONS, type CommandName, type OptionName } from './option-spec.js';
+import { ALLOWED, COMMANDS, OPTION_ROWS, OPTION_TABLE, OPTIONS, type CommandName, type OptionName, type OptionRow } from './option-table.js';
 import { UsageError } from './usage-error.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -32,18 +32,13 @@ export function parseCliArguments(argv: readonly string[], env: Environment): Cl
   if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`, command);
   rejectForeignOptions(command, values);
   const environments = strings(values.environment);
-  if (command !== 'status' && environments.length === 0) {
+  if (environments.length === 0 && (OPTION_TABLE.environment.required as readonly string[]).includes(command)) {
     throw new UsageError(`--environment is required for "${command}" (repeat it for several environments)`, command);
   }
-  return {
-    kind: 'run',
-    command,
-    connection: connectionOf(values, env, command),
-    environments,
-    enable: enableOptionsOf(values, command),
-    wait: waitOptionsOf(values, env, command),
-    json: values.json === true,
-  };
+  const connection = connectionOf(values, env, command);
+  const enable = enableOptionsOf(values, command);
+  rejectUnmetNeeds(values, command);
+  return { kind: 'run', command, connection, environments, enable, wait: waitOptionsOf(values, env, command), json: values.json === true };
 }
 
 function parseStrictly(argv: readonly string[]): { values: Values; positionals: string[] } {
@@ -75,69 +70,63 @@ function rejectForeignOptions(command: CommandName, values: Values): void {
   if (foreign) throw new UsageError(`--${foreign} does not apply to "${command}"`, command);
 }
 
+/** `--notice` without `--from`, `--timeout` without `--wait`: the first such option on the command line. */
+function rejectUnmetNeeds(values: Values, command: CommandName): void {
+  for (const name of Object.keys(values) as OptionName[]) {
+    const needs = (OPTION_TABLE[name] as OptionRow).needs as OptionName | undefined;
+    if (needs && values[needs] === undefined) throw new UsageError(`--${name} only applies with --${needs}`, command);
+  }
+}
+
 function connectionOf(values: Values, env: Environment, command: CommandName): MaintenanceControlOptions {
-  const url = string(values.url) ?? env.UNLEASH_URL;
-  const token = string(values.token) ?? env.UNLEASH_ADMIN_TOKEN;
-  if (!url) throw new UsageError('--url is required (or set UNLEASH_URL)', command);
-  if (!token) throw new UsageError('--token is required (or set UNLEASH_ADMIN_TOKEN)', command);
+  const url = string(values.url) ?? env[OPTION_TABLE.url.env];
+  const token = string(values.token) ?? env[OPTION_TABLE.token.env];
+  if (!url) throw new UsageError(`--url is required (or set ${OPTION_TABLE.url.env})`, command);
+  if (!token) throw new UsageError(`--token is required (or set ${OPTION_TABLE.token.env})`, command);
   const connection: MaintenanceControlOptions = { url, token };
   if (values.project !== undefined) connection.project = string(values.project);
   if (values.flag !== undefined) connection.flag = string(values.flag);
   return connection;
 }
 
+/** Every `on` option with an `enable` field in the table, read as the table says. */
 function enableOptionsOf(values: Values, command: CommandName): EnableOptions {
-  const options: EnableOptions = {};
-  if (values.rollout !== undefined) options.rollout = wholeNumber(values.rollout, '--rollout', 'a whole percentage from 0 to 100', command);
-  if (values['retry-after'] !== undefined) {
-    options.retryAfter = wholeNumber(values['retry-after'], '--retry-after', 'a whole number of seconds', command);
+  const options: Record<string, unknown> = {};
+  for (const [name, { enable }] of OPTION_ROWS) {
+    const text = string(values[name]);
+    if (enable === undefined || text === undefined) continue;
+    const value = READERS[enable.read](text);
+    if (value === undefined) throw new UsageError(`--${name} must be ${enable.expected}, got "${text}"`, command);
+    options[enable.field] = value;
   }
-  if (values.stickiness !== undefined) options.stickiness = string(values.stickiness);
-  if (values.title !== undefined) options.title = string(values.title);
-  if (values.message !== undefined) options.message = string(values.message);
-  if (values.until !== undefined) options.until = string(values.until);
-  if (values.from !== undefined) options.from = string(values.from);
-  if (values.notice !== undefined) {
-    if (values.from === undefined) throw new UsageError('--notice only applies with --from', command);
-    options.notice = noticeOf(string(values.notice) ?? '');
-  }
-  return options;
+  return options as EnableOptions;
 }
 
-/** `--notice 3600` means seconds, as `--timeout` does; `30m`, `24h` are passed on for MaintenanceControl to read. */
-function noticeOf(text: string): string | number {
-  return /^\d+$/.test(text) ? Number(text) : text;
-}
+const READERS: Readonly<Record<NonNullable<OptionRow['enable']>['read'], (text: string) => string | number | undefined>> = {
+  text: (text) => text,
+  'whole-number': (text) => (/^\d+$/.test(text) ? Number(text) : undefined),
+  duration: secondsOf,
+};
 
 function waitOptionsOf(values: Values, env: Environment, command: CommandName): WaitOptions | undefined {
+  if (!values.wait) return undefined;
   const given = strings(values['client-token']);
-  if (!values.wait) {
-    if (values.timeout !== undefined) throw new UsageError('--timeout only applies with --wait', command);
-    if (given.length > 0) throw new UsageError('--client-token only applies with --wait', command);
-    return undefined;
-  }
-  const clientTokens = given.length > 0 ? given : strings(env.UNLEASH_API_TOKEN);
+  const clientTokens = given.length > 0 ? given : strings(env[OPTION_TABLE['client-token'].env]);
   if (clientTokens.length === 0) {
-    throw new UsageError('--wait needs a backend (client) token: pass --client-token or set UNLEASH_API_TOKEN', command);
+    throw new UsageError(`--wait needs a backend (client) token: pass --client-token or set ${OPTION_TABLE['client-token'].env}`, command);
   }
   const wait: WaitOptions = { clientTokens };
   if (values.timeout !== undefined) wait.timeoutMs = timeoutMs(string(values.timeout) ?? '', command);
   return wait;
 }
 
-/** `--timeout 30` means seconds; `90s`, `2m` are accepted too. */
+/** `--timeout` is a duration: `30` (seconds), `90s`, `2m`. */
 function timeoutMs(text: string, command: CommandName): number {
-  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : millisecondsOfText(text);
-  if (ms === undefined || ms <= 0) {
+  const seconds = secondsOf(text);
+  if (seconds === undefined || seconds <= 0) {
     throw new UsageError(`--timeout must be a positive number of seconds or a duration such as 90s or 2m, got "${text}"`, command);
   }
-  return ms;
-}
-
-function wholeNumber(value: Values[OptionName], option: string, expected: string, command: CommandName): number {
-  const text = string(value) ?? '';
-  if (!/^\d+$/.test(text)) throw new UsageError(`${option} must be ${expected}, got "${text}"`, command);
-  return Number(text);
+  return seconds * 1000;
 }
 
 function string(value: Values[OptionName]): string | undefined {

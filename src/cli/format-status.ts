@@ -3,7 +3,7 @@ import type { EnvironmentStatus, FlagStatus } from '../control/index.js';
 /** One line per environment, names aligned: `production  scheduled (starts at …, in 2 h 10 min; …)  50% …`. */
 export function formatEnvironments(environments: readonly EnvironmentStatus[], now = new Date()): string {
   const width = Math.max(...environments.map((status) => status.environment.length));
-  return environments.map((status) => `  ${status.environment.padEnd(width)}  ${describe(status, now)}`).join('\n');
+  return environments.map((status) => `  ${status.environment.padEnd(width)}  ${statusLine(status, now)}`).join('\n');
 }
 
 export function formatFlagStatus(status: FlagStatus, now = new Date()): string {
@@ -13,14 +13,14 @@ export function formatFlagStatus(status: FlagStatus, now = new Date()): string {
   return `${heading}\n${formatEnvironments(status.environments, now)}`;
 }
 
-function describe(status: EnvironmentStatus, now: Date): string {
+function statusLine(status: EnvironmentStatus, now: Date): string {
   const window = details(status);
   if (status.state === 'off') return window ? `off  (stored for next time: ${window})` : 'off';
-  const state = stateOf(status, now);
+  const state = stateText(status, now);
   return window ? `${state}  ${window}` : state;
 }
 
-function stateOf(status: EnvironmentStatus, now: Date): string {
+function stateText(status: EnvironmentStatus, now: Date): string {
   switch (status.state) {
     case 'scheduled': {
       const from = new Date(status.from!);

@@ -1,20 +1,10 @@
-import type { CommandName } from './option-spec.js';
+import { forCommand, OPTION_ROWS, type CommandName, type OptionGroup, type OptionRow } from './option-table.js';
 
-const CONNECTION = `Connection:
-  --url <url>            Unleash base URL (env UNLEASH_URL)
-  --token <token>        admin API token or personal access token (env UNLEASH_ADMIN_TOKEN)
-  --project <id>         project of the flag (default: default)
-  --flag <name>          flag name (default: maintenance-mode)
-  --json                 print the result as JSON
-  -h, --help             show this help`;
-
-const WAITING = `Waiting:
-  --wait                 after the change, poll the client API until Unleash serves it
-  --client-token <token> backend (client) token, one per environment changed; repeatable
-                         (env UNLEASH_API_TOKEN)
-  --timeout <time>       give up waiting after this long: seconds, or 90s, 2m (default: 30)`;
-
+/** The prose of the help; every option line comes from the option table. */
 const EXIT = `Exit status: 0 done, 1 Unleash refused, was unreachable or did not publish in time, 2 usage error.`;
+const WIDTH = 98;
+const TEXT_COLUMN = 25;
+const NO_BREAK = '\u00a0';
 
 const MAIN = `Usage: unleash-maintenance <on|off|status> [options]
 
@@ -28,62 +18,100 @@ Commands:
 Run "unleash-maintenance <command> --help" for the options of a command.
 ${EXIT}`;
 
-const ON = `Usage: unleash-maintenance on --environment <env> [options]
+/** A block of option lines: the groups it lists, under a heading or none, and a note after them. */
+interface Section {
+  heading?: string;
+  groups: readonly OptionGroup[];
+  note?: string;
+}
 
-Creates the flag if missing (type kill-switch), writes its maintenance strategy in each
-environment and switches it on there. Running it again updates the same strategy.
+interface Page {
+  usage: string;
+  intro: string;
+  sections: readonly Section[];
+}
 
-Maintenance:
-  -e, --environment <env> environment to switch; repeatable (required)
-  --rollout <0-100>      percentage of requests in maintenance (default: 100)
-  --stickiness <field>   default, userId, sessionId, random or a context field (default with a
-                         --rollout below 100: remoteAddress, the client IP, so the same visitor
-                         address gets the same answer on every request; visitors behind one NAT
-                         share it)
-  --title <text>         heading of the maintenance page
-  --message <text>       text of the maintenance page and of the problem+json detail
-  --retry-after <secs>   Retry-After header, whole seconds
-  --until <time>         end of maintenance: ISO 8601 time or a duration from now (30m, 2h, 1d);
-                         a DATE_BEFORE constraint on currentTime ends it even without "off"
-  --from <time>          start of a scheduled window: ISO 8601 time or a duration from now; a
-                         DATE_AFTER constraint on currentTime (a time already past starts at once)
-  --notice <duration>    with --from: how long before it apps announce the window: 30m, 24h, 7d
-                         or seconds (default: 24h)
+const CONNECTION: Section = { heading: 'Connection:', groups: ['connection'] };
+const WAITING: Section = { heading: 'Waiting:', groups: ['waiting'] };
 
-Durations count from now: "--from 1h --until 2h" is a one-hour window starting in an hour.
-
-${CONNECTION}
-
-${WAITING}
-
-${EXIT}`;
-
-const OFF = `Usage: unleash-maintenance off --environment <env> [options]
-
-Switches the flag off in each environment. Its strategy and payload stay, so switching it
-on again in the Unleash UI restores the last window. Nothing happens where it is already off.
-
-  -e, --environment <env> environment to switch; repeatable (required)
-
-${CONNECTION}
-
-${WAITING}
-
-${EXIT}`;
-
-const STATUS = `Usage: unleash-maintenance status [options]
-
-Shows, per environment: off, scheduled (with its start and notice), on or ended (its window is
-over but the switch is still on), then rollout, stickiness, title, message, retry-after, until.
-
-  -e, --environment <env> environment to show; repeatable (default: all of the project's)
-
-${CONNECTION}
-
-${EXIT}`;
-
-const HELP: Readonly<Record<CommandName, string>> = { on: ON, off: OFF, status: STATUS };
+const PAGES: Readonly<Record<CommandName, Page>> = {
+  on: {
+    usage: 'unleash-maintenance on --environment <env> [options]',
+    intro: `Creates the flag if missing (type kill-switch), writes its maintenance strategy in each
+environment and switches it on there. Running it again updates the same strategy.`,
+    sections: [
+      {
+        heading: 'Maintenance:',
+        groups: ['target', 'maintenance'],
+        note: `Durations are whole seconds (3600) or a whole number with a unit s, m, h or d (90s, 30m, 2h, 1d).
+They count from now: "--from 1h --until 2h" is a one-hour window starting in an hour.`,
+      },
+      CONNECTION,
+      WAITING,
+    ],
+  },
+  off: {
+    usage: 'unleash-maintenance off --environment <env> [options]',
+    intro: `Switches the flag off in each environment. Its strategy and payload stay, so switching it
+on again in the Unleash UI restores the last window. Nothing happens where it is already off.`,
+    sections: [{ groups: ['target'] }, CONNECTION, WAITING],
+  },
+  status: {
+    usage: 'unleash-maintenance status [options]',
+    intro: `Shows, per environment: off, scheduled (with its start and notice), on or ended (its window is
+over but the switch is still on), then rollout, stickiness, title, message, retry-after, until.`,
+    sections: [{ groups: ['target'] }, CONNECTION],
+  },
+};
 
 export function helpText(command: CommandName | undefined): string {
-  return `${command ? HELP[command] : MAIN}\n`;
+  return `${command ? commandHelp(command) : MAIN}\n`;
+}
+
+function commandHelp(command: CommandName): string {
+  const { usage, intro, sections } = PAGES[command];
+  const blocks = sections.flatMap((section) => {
+    const lines = OPTION_ROWS.filter(([, row]) => row.commands.includes(command) && section.groups.includes(row.group)).map(([name, row]) =>
+      optionLine(name, row, command),
+    );
+    if (lines.length === 0) return [];
+    const block = [section.heading, ...lines].filter((line) => line !== undefined).join('\n');
+    return section.note ? [block, section.note] : [block];
+  });
+  return [`Usage: ${usage}`, intro, ...blocks, EXIT].join('\n\n');
+}
+
+/** `  -e, --environment <env> environment to switch; repeatable (required)`, wrapped under its text column. */
+function optionLine(name: string, row: OptionRow, command: CommandName): string {
+  const left = `  ${row.short ? `-${row.short}, ` : ''}--${name}${row.argument ? ` ${row.argument}` : ''}`;
+  return wrap(`${left.padEnd(TEXT_COLUMN - 1)} ${sentence(row, command)}`);
+}
+
+function sentence(row: OptionRow, command: CommandName): string {
+  const fallback = forCommand(row.default, command);
+  return [
+    forCommand(row.help, command),
+    row.multiple ? '; repeatable' : '',
+    row.required?.includes(command) ? ' (required)' : '',
+    row.env ? ` ${unbroken(`(env ${row.env})`)}` : '',
+    fallback ? ` ${unbroken(`(default: ${fallback})`)}` : '',
+  ].join('');
+}
+
+/** A parenthesis the wrapping keeps on one line. */
+function unbroken(text: string): string {
+  return text.replaceAll(' ', NO_BREAK);
+}
+
+/** Greedy wrapping at `WIDTH`; continuation lines start at the text column. */
+function wrap(line: string): string {
+  const lines: string[] = [];
+  let rest = line;
+  while (rest.length > WIDTH) {
+    const cut = rest.lastIndexOf(' ', WIDTH);
+    if (cut <= TEXT_COLUMN) break;
+    lines.push(rest.slice(0, cut));
+    rest = `${' '.repeat(TEXT_COLUMN)}${rest.slice(cut + 1)}`;
+  }
+  return [...lines, rest].join('\n').replaceAll(NO_BREAK, ' ');
 }

@@ -1,7 +1,9 @@
 import type { Environment } from './arguments.js';
+import { OPTION_ROWS } from './option-table.js';
 
-const SECRET_OPTIONS = ['--token', '--client-token'];
-const SECRET_VARIABLES = ['UNLEASH_ADMIN_TOKEN', 'UNLEASH_API_TOKEN'];
+const SECRET_ROWS = OPTION_ROWS.filter(([, row]) => row.secret);
+const SECRET_OPTIONS = SECRET_ROWS.map(([name]) => `--${name}`);
+const SECRET_VARIABLES = SECRET_ROWS.flatMap(([, row]) => (row.env ? [row.env] : []));
 const HIDDEN = '[token hidden]';
 
 /**

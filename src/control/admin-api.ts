@@ -1,4 +1,4 @@
-import type { Feature, Strategy } from './admin-types.js';
+import type { Feature, AdminStrategy } from './admin-types.js';
 import { UnleashError } from './errors.js';
 import { expectStatus, sendJson, unleashSays, type HttpTarget } from './http.js';
 
@@ -10,8 +10,8 @@ export interface FlagAdminApi {
   getFeature(): Promise<Feature | undefined>;
   /** Creates the flag as a kill switch; a flag created meanwhile by someone else is fine. */
   createFeature(): Promise<void>;
-  addStrategy(environment: string, strategy: Strategy): Promise<void>;
-  updateStrategy(environment: string, id: string, strategy: Strategy): Promise<void>;
+  addStrategy(environment: string, strategy: AdminStrategy): Promise<void>;
+  updateStrategy(environment: string, id: string, strategy: AdminStrategy): Promise<void>;
   setEnabled(environment: string, enabled: boolean): Promise<void>;
 }
 

@@ -18,7 +18,7 @@ export interface StrategyVariant {
 }
 
 /** `createFeatureStrategySchema` / `updateFeatureStrategySchema`, and `featureStrategySchema` with `id`. */
-export interface Strategy {
+export interface AdminStrategy {
   id?: string;
   name: string;
   title?: string | null;
@@ -32,7 +32,7 @@ export interface Strategy {
 export interface FeatureEnvironment {
   name: string;
   enabled: boolean;
-  strategies?: Strategy[];
+  strategies?: AdminStrategy[];
 }
 
 /** `featureSchema` as returned by `GET /api/admin/projects/{project}/features/{flag}`. */

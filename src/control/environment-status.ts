@@ -1,14 +1,14 @@
 import { DEFAULT_NOTICE_SECONDS } from '../flag/payload.js';
 import { windowOfConstraints } from '../flag/window.js';
-import type { FeatureEnvironment, Strategy } from './admin-types.js';
-import { findManagedStrategy, payloadOf } from './strategy.js';
+import type { FeatureEnvironment, AdminStrategy } from './admin-types.js';
+import { findManagedStrategy, strategyPayload } from './strategy.js';
 import type { EnvironmentStatus } from './types.js';
 
 /** Reads one environment of the flag back into the terms of `enable()`; `now` decides scheduled, on or ended. */
 export function environmentStatus(environment: string, state: FeatureEnvironment | undefined, now: Date): EnvironmentStatus {
   const strategies = (state?.strategies ?? []).filter((strategy) => !strategy.disabled);
   const strategy = findManagedStrategy(strategies);
-  const payload = strategy ? payloadOf(strategy) : {};
+  const payload = strategy ? strategyPayload(strategy) : {};
   const window = windowOfConstraints(strategy?.constraints);
   const until = window.until?.toISOString() ?? textOrNull(payload.until);
   const from = window.from?.toISOString() ?? null;
@@ -35,7 +35,7 @@ export function absentEnvironmentStatus(environment: string): EnvironmentStatus 
   return environmentStatus(environment, undefined, new Date(0));
 }
 
-function rolloutOf(strategy: Strategy): number | null {
+function rolloutOf(strategy: AdminStrategy): number | null {
   if (strategy.name === 'default') return 100;
   if (strategy.name !== 'flexibleRollout') return null;
   const rollout = Number(strategy.parameters?.rollout);

@@ -1,5 +1,5 @@
 import { DEFAULT_FLAG_NAME } from '../flag/payload.js';
-import type { Feature, Strategy } from './admin-types.js';
+import type { Feature, AdminStrategy } from './admin-types.js';
 import { createFlagAdminApi, type FlagAdminApi } from './admin-api.js';
 import { absentEnvironmentStatus, environmentStatus } from './environment-status.js';
 import { ControlInputError, UnleashError } from './errors.js';
@@ -107,7 +107,7 @@ export class MaintenanceControl {
     return created;
   }
 
-  async #writeStrategy(environment: string, existing: readonly Strategy[], strategy: Strategy): Promise<void> {
+  async #writeStrategy(environment: string, existing: readonly AdminStrategy[], strategy: AdminStrategy): Promise<void> {
     const managed = findManagedStrategy(existing);
     if (managed?.id) await this.#admin.updateStrategy(environment, managed.id, strategy);
     else await this.#admin.addStrategy(environment, strategy);

@@ -1,4 +1,4 @@
-import { millisecondsOfText, secondsOf } from '../flag/duration.js';
+import { secondsOf } from '../flag/duration.js';
 import { DEFAULT_NOTICE_SECONDS, MAX_NOTICE_SECONDS, PAYLOAD_LIMITS } from '../flag/payload.js';
 import { resolveTime, resolveUntil } from './until.js';
 import { ControlInputError } from './errors.js';
@@ -35,8 +35,8 @@ export function resolveMaintenanceWindow(options: EnableOptions, now: Date): Mai
   const message = optionalText(options.message, 'message', PAYLOAD_LIMITS.message);
   if (title !== undefined) payload.title = title;
   if (message !== undefined) payload.message = message;
-  if (options.retryAfter !== undefined) payload.retryAfter = wholeNumber(options.retryAfter, 'retryAfter', 0, Number.MAX_SAFE_INTEGER, 'a whole number of seconds, 0 or more');
-  const rollout = options.rollout === undefined ? 100 : wholeNumber(options.rollout, 'rollout', 0, 100, 'a whole percentage from 0 to 100');
+  if (options.retryAfter !== undefined) payload.retryAfter = wholeNumberWithin(options.retryAfter, 'retryAfter', 0, Number.MAX_SAFE_INTEGER, 'a whole number of seconds, 0 or more');
+  const rollout = options.rollout === undefined ? 100 : wholeNumberWithin(options.rollout, 'rollout', 0, 100, 'a whole percentage from 0 to 100');
   const until = options.until === undefined ? undefined : resolveUntil(options.until, now);
   if (until) payload.until = until.toISOString();
   if (options.from !== undefined) {
@@ -45,14 +45,14 @@ export function resolveMaintenanceWindow(options: EnableOptions, now: Date): Mai
       throw new ControlInputError('from', `must lie before until, got ${from.toISOString()} (until is ${until.toISOString()})`);
     }
     payload.from = from.toISOString();
-    payload.notice = noticeOf(options.notice);
+    payload.notice = noticeSeconds(options.notice);
   } else if (options.notice !== undefined) {
     throw new ControlInputError('notice', 'only applies with from (when a scheduled window starts)');
   }
   return { rollout, stickiness: stickinessOf(options.stickiness, rollout), payload };
 }
 
-function wholeNumber(value: number, option: string, min: number, max: number, expected: string): number {
+function wholeNumberWithin(value: number, option: string, min: number, max: number, expected: string): number {
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw new ControlInputError(option, `must be ${expected}, got ${value}`);
   }
@@ -68,11 +68,10 @@ function optionalText(value: string | undefined, option: string, max: number): s
   return trimmed;
 }
 
-/** `notice`: a duration text (`30m`, `24h`) or a number of whole seconds, from 0 to 30 days; a day when absent. */
-function noticeOf(value: string | number | undefined): number {
+/** `notice`: a duration (whole seconds, or `30m`, `24h`), from 0 to 30 days; a day when absent. */
+function noticeSeconds(value: string | number | undefined): number {
   if (value === undefined) return DEFAULT_NOTICE_SECONDS;
-  const ms = typeof value === 'string' ? millisecondsOfText(value) : undefined;
-  const seconds = typeof value === 'string' ? (ms === undefined ? undefined : ms / 1000) : secondsOf(value);
+  const seconds = secondsOf(value);
   if (seconds === undefined || seconds < 0) {
     throw new ControlInputError('notice', `must be a duration such as 30m, 24h or 7d, or a number of whole seconds, got ${JSON.stringify(value)}`);
   }

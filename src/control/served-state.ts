@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Strategy } from './admin-types.js';
+import type { AdminStrategy } from './admin-types.js';
 import { UnleashError } from './errors.js';
 import { expectStatus, sendJson, type HttpTarget } from './http.js';
 
@@ -8,13 +8,13 @@ export interface ServedExpectation {
   environment: string;
   enabled: boolean;
   /** When enabled: the strategy that was written, which the client API must carry. */
-  strategy?: Strategy;
+  strategy?: AdminStrategy;
 }
 
 interface ClientFeature {
   name: string;
   enabled: boolean;
-  strategies?: Strategy[];
+  strategies?: AdminStrategy[];
 }
 
 interface ClientSnapshot {
@@ -91,7 +91,7 @@ function serves(feature: ClientFeature | undefined, expectation: ServedExpectati
 }
 
 /** The parts of a strategy that decide what a request sees, in a stable form. */
-function signature(strategy: Strategy): string {
+function signature(strategy: AdminStrategy): string {
   const parameters = Object.entries(strategy.parameters ?? {}).sort(([a], [b]) => a.localeCompare(b));
   const constraints = (strategy.constraints ?? []).map((c) => [c.contextName, c.operator, c.value ?? null, c.values ?? [], Boolean(c.inverted)]);
   const variants = (strategy.variants ?? []).map((v) => [v.name, v.weight, v.payload?.type ?? null, v.payload?.value ?? null]);

@@ -1,5 +1,5 @@
 import { payloadFields } from '../flag/payload.js';
-import type { Constraint, Strategy } from './admin-types.js';
+import type { Constraint, AdminStrategy } from './admin-types.js';
 import type { MaintenanceWindow } from './maintenance-window.js';
 
 /** Marks the strategy this package manages, so a later `on` updates it instead of adding another. */
@@ -8,7 +8,7 @@ const VARIANT_NAME = 'maintenance';
 const FULL_WEIGHT = 1000;
 
 /** The flexibleRollout strategy for a window; `from` and `until` become DATE_AFTER and DATE_BEFORE constraints on currentTime. */
-export function strategyFor(flag: string, window: MaintenanceWindow): Strategy {
+export function strategyFor(flag: string, window: MaintenanceWindow): AdminStrategy {
   const { payload } = window;
   return {
     name: 'flexibleRollout',
@@ -41,12 +41,12 @@ function timeConstraint(operator: 'DATE_AFTER' | 'DATE_BEFORE', time: string): C
  * only strategy there is (Unleash adds one when a flag is switched on without any).
  * With several foreign strategies none is touched and ours is added beside them.
  */
-export function findManagedStrategy(strategies: readonly Strategy[]): Strategy | undefined {
+export function findManagedStrategy(strategies: readonly AdminStrategy[]): AdminStrategy | undefined {
   return strategies.find((strategy) => strategy.title === STRATEGY_TITLE) ?? (strategies.length === 1 ? strategies[0] : undefined);
 }
 
 
 /** The fields of the strategy's first variant payload, read as the middleware reads them, or an empty object. */
-export function payloadOf(strategy: Strategy): Record<string, unknown> {
+export function strategyPayload(strategy: AdminStrategy): Record<string, unknown> {
   return payloadFields(strategy.variants?.[0]?.payload) ?? {};
 }

@@ -29,7 +29,7 @@ export interface EnableOptions {
   message?: string;
   /** Whole seconds, sent as `Retry-After`. */
   retryAfter?: number;
-  /** When maintenance ends by itself: a Date, an ISO 8601 time, or a duration from now such as `30m` or `2h`. */
+  /** When maintenance ends by itself: a Date, an ISO 8601 time, or a duration from now (docs/command.md#durations) such as `30m` or `2h`. */
   until?: Date | string;
   /**
    * When a scheduled window starts (before `until`): a Date, an ISO 8601 time, or a duration from now. Until
@@ -37,8 +37,8 @@ export interface EnableOptions {
    */
   from?: Date | string;
   /**
-   * With `from`: how long before it apps announce the window, as a duration text (`30m`, `24h`, `7d`) or a
-   * number of whole seconds (0: no announcement); defaults to `24h`.
+   * With `from`: how long before it apps announce the window, a duration (docs/command.md#durations): whole
+   * seconds as a number or text, or `30m`, `24h`, `7d` (0: no announcement); defaults to `24h`.
    */
   notice?: string | number;
   wait?: WaitOptions;

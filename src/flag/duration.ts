@@ -1,10 +1,15 @@
 import { optionError } from '../option-error.js';
 
-/** Whole seconds, or a whole number with a unit: `'90s'`, `'30m'`, `'12h'`, `'7d'`. */
-export type Duration = number | `${number}${'s' | 'm' | 'h' | 'd'}`;
+/**
+ * A duration, in the one grammar of this package (docs/command.md#durations), used by the middleware's options
+ * and every command flag: whole seconds, as a number or digits (`90`, `'3600'`), or a whole number with a unit
+ * s, m, h or d and nothing between (`'90s'`, `'30m'`, `'12h'`, `'7d'`).
+ */
+export type Duration = number | `${number}` | `${number}${'s' | 'm' | 'h' | 'd'}`;
 
-const SECONDS_PER_UNIT: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
-const WITH_UNIT = /^(\d{1,9})\s*([smhd])$/;
+const SECONDS_PER_UNIT: Readonly<Record<string, number>> = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 };
+/** No sign, no fraction, no space inside; at most nine digits, so the seconds stay a safe integer. */
+const DURATION = /^(\d{1,9})([smhd]?)$/;
 
 /** An upper bound and the reason for it, which the error message gives. */
 export interface DurationLimit {
@@ -12,21 +17,15 @@ export interface DurationLimit {
   readonly reason: string;
 }
 
-/** The one duration parser: whole seconds (a number) or `'90s'`, `'30m'`, `'12h'`, `'7d'`; `undefined` for anything else. */
+/**
+ * The one duration parser: a whole number (seconds) or a text in the grammar above, surrounding spaces
+ * ignored, as whole seconds; `undefined` for anything else.
+ */
 export function secondsOf(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
   if (typeof value !== 'string') return undefined;
-  const match = WITH_UNIT.exec(value.trim());
+  const match = DURATION.exec(value.trim());
   return match ? Number(match[1]) * (SECONDS_PER_UNIT[match[2] as string] as number) : undefined;
-}
-
-/**
- * A duration typed on a command line, with its unit and nothing between (`'30m'`; a bare number has no unit
- * here), in milliseconds; else `undefined`.
- */
-export function millisecondsOfText(text: string): number | undefined {
-  const seconds = /^\d+[smhd]$/.test(text.trim()) ? secondsOf(text) : undefined;
-  return seconds === undefined ? undefined : seconds * 1000;
 }
 
 /**

@@ -2,7 +2,7 @@
 // that plays the Admin API's answers for the calls under test. No Postgres, no unleash-server;
 // the real server is covered by test/integration/cli.test.ts.
 import { expect } from 'chai';
-import type { Strategy } from '../../src/control/admin-types.js';
+import type { AdminStrategy } from '../../src/control/admin-types.js';
 import { createFlagAdminApi } from '../../src/control/admin-api.js';
 import { UnleashError } from '../../src/control/errors.js';
 import type { HttpTarget } from '../../src/control/http.js';
@@ -15,7 +15,7 @@ import {
   useFakeUnleash,
 } from './support/fake-unleash.js';
 
-const STRATEGY: Strategy = { name: 'flexibleRollout', title: 'unleash-maintenance', parameters: { rollout: '100', stickiness: 'default', groupId: 'f' } };
+const STRATEGY: AdminStrategy = { name: 'flexibleRollout', title: 'unleash-maintenance', parameters: { rollout: '100', stickiness: 'default', groupId: 'f' } };
 
 describe('control/admin-api', function () {
   const fake = useFakeUnleash();

@@ -3,7 +3,7 @@
 // MaintenanceControl asks for. No Postgres, no unleash-server; the real server is covered by
 // test/integration/cli.test.ts.
 import { expect } from 'chai';
-import type { Strategy } from '../../src/control/admin-types.js';
+import type { AdminStrategy } from '../../src/control/admin-types.js';
 import { ControlInputError, MaintenanceControl, UnleashError } from '../../src/control/index.js';
 import type { MaintenanceControlOptions } from '../../src/control/index.js';
 import { STRATEGY_TITLE } from '../../src/control/strategy.js';
@@ -185,7 +185,7 @@ describe('control/maintenance-control', function () {
     });
 
     it('adds its strategy beside several foreign ones and touches none of them', async function () {
-      const foreign: Strategy[] = [
+      const foreign: AdminStrategy[] = [
         { name: 'userWithId', title: 'beta users', parameters: { userIds: 'a,b' } },
         { name: 'remoteAddress', title: 'office', parameters: { IPs: '10.0.0.1' } },
       ];
@@ -247,7 +247,7 @@ describe('control/maintenance-control', function () {
       expect(Date.now() - started).to.be.within(250, 5_000);
       // What the client API hands out now: the window, its DATE_AFTER constraint included.
       const response = await fetch(`${fake.server.url}/api/client/features?namePrefix=${FLAG}`, { headers: { authorization: clientToken('production') } });
-      const { features } = (await response.json()) as { features: { enabled: boolean; strategies: Strategy[] }[] };
+      const { features } = (await response.json()) as { features: { enabled: boolean; strategies: AdminStrategy[] }[] };
       expect(features[0]?.enabled).to.equal(true);
       expect(features[0]?.strategies[0]?.constraints?.[0]).to.include({ contextName: 'currentTime', operator: 'DATE_AFTER' });
     });

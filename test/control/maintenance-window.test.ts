@@ -53,6 +53,15 @@ describe('control/maintenance-window', function () {
     expect(resolveMaintenanceWindow({ from: '1h', notice: '1d' }, NOW).payload).to.include({ notice: 86_400 });
   });
 
+  it('reads from, until and notice in the one duration grammar: a bare number is seconds', function () {
+    expect(resolveMaintenanceWindow({ from: '3600', until: '7200', notice: '1800' }, NOW).payload).to.deep.equal({
+      from: '2030-01-01T13:00:00.000Z',
+      until: '2030-01-01T14:00:00.000Z',
+      notice: 1800,
+    });
+    expect(resolveMaintenanceWindow({ from: '1h', notice: '0' }, NOW).payload).to.include({ notice: 0 });
+  });
+
   it('names notice when only the notice is wrong', function () {
     expect(() => resolveMaintenanceWindow({ from: '1h', until: '2h', notice: '24 h' }, NOW))
       .to.throw(ControlInputError, 'notice must be a duration such as 30m, 24h or 7d, or a number of whole seconds, got "24 h"')
@@ -78,7 +87,7 @@ describe('control/maintenance-window', function () {
     [{ from: new Date(Number.NaN) }, 'from', /must be a valid Date/],
     [{ from: NOW, until: NOW }, 'until', /in the future/],
     [{ from: '2030-01-01', until: '1h' }, 'from', /ISO 8601 time/],
-    [{ from: '1h', notice: '3600' }, 'notice', /or a number of whole seconds, got "3600"/],
+    [{ from: '1h', notice: '1 h' }, 'notice', /or a number of whole seconds, got "1 h"/],
     [{ from: '1h', notice: -1 }, 'notice', /got -1/],
     [{ from: '2h', until: '1h' }, 'from', /must lie before until, got 2030-01-01T14:00:00.000Z \(until is 2030-01-01T13:00:00.000Z\)/],
     [{ from: '1h', until: '1h' }, 'from', /must lie before until/],

@@ -2,15 +2,15 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import type { Strategy } from '../../src/control/admin-types.js';
+import type { AdminStrategy } from '../../src/control/admin-types.js';
 import { UnleashError } from '../../src/control/errors.js';
 import type { HttpTarget } from '../../src/control/http.js';
 import { clientTokensByEnvironment, waitUntilServed } from '../../src/control/served-state.js';
 
-const STRATEGY: Strategy = { name: 'flexibleRollout', parameters: { rollout: '100', stickiness: 'default', groupId: 'f' }, constraints: [], variants: [] };
+const STRATEGY: AdminStrategy = { name: 'flexibleRollout', parameters: { rollout: '100', stickiness: 'default', groupId: 'f' }, constraints: [], variants: [] };
 
 /** A stand-in for Unleash's client API that serves whatever `served` holds, per token. */
-async function startFakeClientApi(served: { enabled: boolean; strategies: Strategy[] }) {
+async function startFakeClientApi(served: { enabled: boolean; strategies: AdminStrategy[] }) {
   const server: Server = createServer((request, response) => {
     const environment = String(request.headers.authorization).split('.')[0];
     if (environment === 'bad') {
@@ -28,7 +28,7 @@ async function startFakeClientApi(served: { enabled: boolean; strategies: Strate
 }
 
 describe('control/served-state', function () {
-  const served = { enabled: false, strategies: [] as Strategy[] };
+  const served = { enabled: false, strategies: [] as AdminStrategy[] };
   let api: Awaited<ReturnType<typeof startFakeClientApi>>;
 
   before(async function () {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Strategy } from '../../src/control/admin-types.js';
+import type { AdminStrategy } from '../../src/control/admin-types.js';
 import { environmentStatus } from '../../src/control/environment-status.js';
 import { resolveMaintenanceWindow } from '../../src/control/maintenance-window.js';
 import { STRATEGY_TITLE, findManagedStrategy, strategyFor } from '../../src/control/strategy.js';
@@ -32,9 +32,9 @@ describe('control/strategy', function () {
   });
 
   describe('findManagedStrategy', function () {
-    const ours: Strategy = { id: 'a', name: 'flexibleRollout', title: STRATEGY_TITLE };
-    const foreign: Strategy = { id: 'b', name: 'default', title: null };
-    const other: Strategy = { id: 'c', name: 'userWithId', title: 'beta users' };
+    const ours: AdminStrategy = { id: 'a', name: 'flexibleRollout', title: STRATEGY_TITLE };
+    const foreign: AdminStrategy = { id: 'b', name: 'default', title: null };
+    const other: AdminStrategy = { id: 'c', name: 'userWithId', title: 'beta users' };
 
     it('prefers the strategy titled by this package', function () {
       expect(findManagedStrategy([foreign, ours, other])).to.equal(ours);
@@ -106,7 +106,7 @@ describe('control/strategy', function () {
     });
 
     it('reads a window typed in the Unleash UI: no notice in the payload means a day; the latest start and earliest end count', function () {
-      const typed: Strategy = {
+      const typed: AdminStrategy = {
         name: 'flexibleRollout',
         parameters: { rollout: '100', stickiness: 'default' },
         constraints: [
@@ -136,7 +136,7 @@ describe('control/strategy', function () {
     });
 
     it('reads a string payload as the message and a default strategy as 100%', function () {
-      const strategy: Strategy = {
+      const strategy: AdminStrategy = {
         name: 'default',
         variants: [{ name: 'v', weight: 1000, weightType: 'variable', stickiness: 'default', payload: { type: 'string', value: 'Hi' } }],
       };
@@ -144,8 +144,8 @@ describe('control/strategy', function () {
     });
 
     it('ignores disabled strategies and unreadable payloads', function () {
-      const disabled: Strategy = { ...strategyFor('m', resolveMaintenanceWindow({ message: 'old' }, NOW)), disabled: true };
-      const broken: Strategy = {
+      const disabled: AdminStrategy = { ...strategyFor('m', resolveMaintenanceWindow({ message: 'old' }, NOW)), disabled: true };
+      const broken: AdminStrategy = {
         name: 'flexibleRollout',
         parameters: { rollout: '10' },
         variants: [{ name: 'v', weight: 1000, weightType: 'variable', stickiness: 'default', payload: { type: 'json', value: '{oops' } }],

@@ -3,7 +3,7 @@ import { findFreePort, startUnleashStack, type UnleashStack } from '../../dev/un
 import { ControlInputError, MaintenanceControl, UnleashError } from '../../src/control/index.js';
 import { STRATEGY_TITLE } from '../../src/control/strategy.js';
 import { readFeature, servedFeature } from '../control/support/admin-reader.js';
-import { runCliProcess, type CliResult } from '../control/support/cli-process.js';
+import { runCliProcess, type CliResult } from '../cli/support/cli-process.js';
 import { startWatchedApp, type WatchedApp } from '../control/support/watched-app.js';
 import { uniqueFlagName } from './support/flags.js';
 

@@ -6,7 +6,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Strategy } from '../../../src/control/admin-types.js';
+import type { AdminStrategy } from '../../../src/control/admin-types.js';
 
 export interface FakeRequest {
   method: string;
@@ -122,7 +122,7 @@ export const clientToken = (environment: string) => `default:${environment}.fake
 export interface FakeFeatureEnvironment {
   name: string;
   enabled: boolean;
-  strategies: Strategy[];
+  strategies: AdminStrategy[];
 }
 
 export interface FakeFeature {
@@ -143,7 +143,7 @@ export interface FakeUnleashModel {
   /** When set, the client API serves this copy of `features` instead of the live one (a slow publish). */
   servedToClients: Map<string, FakeFeature> | undefined;
   /** Adds a flag as the Unleash UI would, optionally on with strategies in some environments. */
-  addFeature(name: string, environments?: Record<string, { enabled: boolean; strategies?: Strategy[] }>): FakeFeature;
+  addFeature(name: string, environments?: Record<string, { enabled: boolean; strategies?: AdminStrategy[] }>): FakeFeature;
   /** Freezes what the client API serves at the current state. */
   freezeClientApi(): void;
   route: Route;
@@ -151,7 +151,7 @@ export interface FakeUnleashModel {
 
 export function createFakeUnleashModel(environments: string[] = ['development', 'production']): FakeUnleashModel {
   let nextStrategyId = 1;
-  const withId = (strategy: Strategy): Strategy => ({ ...strategy, id: `strategy-${nextStrategyId++}` });
+  const withId = (strategy: AdminStrategy): AdminStrategy => ({ ...strategy, id: `strategy-${nextStrategyId++}` });
 
   const model: FakeUnleashModel = {
     environments,
@@ -216,14 +216,14 @@ export function createFakeUnleashModel(environments: string[] = ['development', 
         if (state.enabled && state.strategies.length === 0) state.strategies.push(withId({ name: 'flexibleRollout', title: null, parameters: { rollout: '100' } }));
         return { status: 200 };
       case 'POST features/:flag/environments/:env/strategies': {
-        const strategy = withId(request.body as Strategy);
+        const strategy = withId(request.body as AdminStrategy);
         state.strategies.push(strategy);
         return { status: 200, body: strategy };
       }
       case 'PUT features/:flag/environments/:env/strategies/:id': {
         const index = state.strategies.findIndex((strategy) => strategy.id === id);
         if (index < 0) return notFound(`Could not find strategy with id ${id}`);
-        state.strategies[index] = { ...(request.body as Strategy), id };
+        state.strategies[index] = { ...(request.body as AdminStrategy), id };
         return { status: 200, body: state.strategies[index] };
       }
       default:

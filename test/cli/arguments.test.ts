@@ -3,7 +3,6 @@ import { parseCliArguments } from '../../src/cli/arguments.js';
 import { createRedactor, secretsIn } from '../../src/cli/redact.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 
-// The command's argument parsing lives in src/cli; its tests sit with the control tests it feeds.
 const ENV = { UNLEASH_URL: 'http://127.0.0.1:4242', UNLEASH_ADMIN_TOKEN: '*:*.admin-secret' };
 
 describe('cli/arguments', function () {
@@ -23,11 +22,11 @@ describe('cli/arguments', function () {
     });
   });
 
-  it('reads a scheduled window: --from, --until and --notice as given, --notice in bare seconds as a number', function () {
+  it('reads a scheduled window: --from, --until and --notice as given, for MaintenanceControl to read as durations', function () {
     const window = parseCliArguments(['on', '-e', 'production', '--from', '2030-01-01T22:00Z', '--until', '2h', '--notice', '30m'], ENV);
     expect(window).to.have.deep.property('enable', { from: '2030-01-01T22:00Z', until: '2h', notice: '30m' });
-    expect(parseCliArguments(['on', '-e', 'p', '--from', '1h', '--notice', '3600'], ENV)).to.have.deep.property('enable', { from: '1h', notice: 3600 });
-    expect(parseCliArguments(['on', '-e', 'p', '--from', '1h', '--notice=0'], ENV)).to.have.deep.property('enable', { from: '1h', notice: 0 });
+    expect(parseCliArguments(['on', '-e', 'p', '--from', '3600', '--notice', '3600'], ENV)).to.have.deep.property('enable', { from: '3600', notice: '3600' });
+    expect(parseCliArguments(['on', '-e', 'p', '--from', '1h', '--notice=0'], ENV)).to.have.deep.property('enable', { from: '1h', notice: '0' });
     // Times and durations are read by MaintenanceControl, which refuses them before any request.
     expect(parseCliArguments(['on', '-e', 'p', '--from', 'tonight', '--notice', 'soon'], ENV)).to.have.deep.property('enable', { from: 'tonight', notice: 'soon' });
   });
@@ -42,6 +41,11 @@ describe('cli/arguments', function () {
     expect(fromOptions).to.have.deep.property('wait', { clientTokens: ['a1234', 'b1234'], timeoutMs: 120_000 });
     const fromEnv = parseCliArguments(['off', '-e', 'p', '--wait', '--timeout', '5'], { ...ENV, UNLEASH_API_TOKEN: 'c1234' });
     expect(fromEnv).to.have.deep.property('wait', { clientTokens: ['c1234'], timeoutMs: 5_000 });
+  });
+
+  it('reads --retry-after as a duration, sent in whole seconds', function () {
+    expect(parseCliArguments(['on', '-e', 'p', '--retry-after', '120'], ENV)).to.have.deep.property('enable', { retryAfter: 120 });
+    expect(parseCliArguments(['on', '-e', 'p', '--retry-after', '5m'], ENV)).to.have.deep.property('enable', { retryAfter: 300 });
   });
 
   it('answers --help for the command and each subcommand', function () {
@@ -61,7 +65,9 @@ describe('cli/arguments', function () {
     [['status', '--rollout', '5'], /--rollout does not apply to "status"/],
     [['off', '-e', 'p', '--message', 'x'], /--message does not apply to "off"/],
     [['on', '-e', 'p', '--rollout', 'half'], /--rollout must be a whole percentage from 0 to 100, got "half"/],
-    [['on', '-e', 'p', '--retry-after', '1.5'], /--retry-after must be a whole number of seconds, got "1.5"/],
+    [['on', '-e', 'p', '--retry-after', '1.5'], /--retry-after must be a duration: whole seconds or a number with a unit, like 120 or 2m, got "1.5"/],
+    [['on', '-e', 'p', '--retry-after', '5 m'], /--retry-after must be a duration: .*, got "5 m"/],
+    [['on', '-e', 'p', '--wait', '--client-token', 'abcd', '--timeout', '2 m'], /--timeout must be a positive number of seconds/],
     [['on', '-e', 'p', '--timeout', '5'], /--timeout only applies with --wait/],
     [['on', '-e', 'p', '--notice', '1h'], /^--notice only applies with --from$/],
     [['on', '-e', 'p', '--until', '2h', '--notice', '1h'], /^--notice only applies with --from$/],
