@@ -1,6 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import ts from 'typescript';
 
 const root = new URL('../', import.meta.url);
 
@@ -53,5 +57,43 @@ describe('the built package', function () {
       expect(existsSync(new URL(`dist/${entry}.d.ts`, root)), entry).to.equal(true);
       expect(existsSync(new URL(`dist/${entry}.d.cts`, root)), entry).to.equal(true);
     }
+  });
+
+  // What a TypeScript consumer's compiler finds for each entry, under each moduleResolution attw checks.
+  // node10 reads no "exports": the root goes through "types", /control through "typesVersions".
+  describe('type declarations as a consumer\'s TypeScript resolves them', () => {
+    let consumer: string;
+    before(() => {
+      consumer = mkdtempSync(join(tmpdir(), 'kum-consumer-'));
+      mkdirSync(join(consumer, 'node_modules'));
+      symlinkSync(fileURLToPath(root), join(consumer, 'node_modules', 'koa-unleash-maintenance'), 'dir');
+      writeFileSync(join(consumer, 'package.json'), '{"type":"commonjs"}');
+    });
+    after(() => rmSync(consumer, { recursive: true, force: true }));
+
+    const { Node10, Node16, Bundler } = ts.ModuleResolutionKind;
+    const { CommonJS, ESNext, Node16: NodeModule } = ts.ModuleKind;
+    const cases: { name: string; options: ts.CompilerOptions; from: string; mode?: ts.ResolutionMode; index: string; control: string }[] = [
+      { name: 'node10', options: { moduleResolution: Node10, module: CommonJS }, from: 'app.ts', index: 'index.d.cts', control: 'control.d.cts' },
+      { name: 'node16 from CJS', options: { moduleResolution: Node16, module: NodeModule }, from: 'app.cts', mode: CommonJS, index: 'index.d.cts', control: 'control.d.cts' },
+      { name: 'node16 from ESM', options: { moduleResolution: Node16, module: NodeModule }, from: 'app.mts', mode: ESNext, index: 'index.d.ts', control: 'control.d.ts' },
+      { name: 'bundler', options: { moduleResolution: Bundler, module: ESNext }, from: 'app.ts', index: 'index.d.ts', control: 'control.d.ts' },
+    ];
+    for (const { name, options, from, mode, index, control } of cases) {
+      it(`${name}: the root and /control`, () => {
+        const resolve = (specifier: string) => ts.resolveModuleName(specifier, join(consumer, from), options, ts.sys, undefined, undefined, mode).resolvedModule?.resolvedFileName;
+        expect(resolve('koa-unleash-maintenance')).to.equal(fileURLToPath(new URL(`dist/${index}`, root)));
+        expect(resolve('koa-unleash-maintenance/control')).to.equal(fileURLToPath(new URL(`dist/${control}`, root)));
+      });
+    }
+  });
+
+  it('names one repository for homepage, bugs and repository', () => {
+    const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
+    const repo = 'https://github.com/koa-unleash-maintenance/koa-unleash-maintenance';
+    expect(pkg.homepage).to.equal(`${repo}#readme`);
+    expect(pkg.bugs.url).to.equal(`${repo}/issues`);
+    expect(pkg.repository).to.deep.equal({ type: 'git', url: `git+${repo}.git` });
+    expect(pkg.sideEffects).to.equal(false);
   });
 });
