@@ -28,7 +28,7 @@ export interface MaintenanceMiddleware extends Middleware, Connections {}
  */
 export function maintenance(options: MaintenanceOptions): MaintenanceMiddleware {
   const compiled = compileOptions(options);
-  const { unleash, trust, mode: defaultMode, retryAfter, statusPath, bypassSecret } = compiled;
+  const { unleash, trust, mode: defaultMode, retryAfter, statusPath } = compiled;
   const report = createReporter(compiled.logger);
   const readFacts = createFactsReader({
     resolveClientIp: createClientIpResolver(trust),
@@ -64,10 +64,7 @@ export function maintenance(options: MaintenanceOptions): MaintenanceMiddleware 
     return next();
   }
 
-  const gate = createGate({
-    readFacts, askFlag, isBypassIp: compiled.isBypassIp, bypassSecret, isHealthPath: compiled.isHealthPath, isAllowedUrl: compiled.isAllowedUrl,
-    statusEndpoint, skip: compiled.skip, onDecision: compiled.onDecision, defaultMode, report,
-  });
+  const gate = createGate({ ...compiled, readFacts, askFlag, statusEndpoint, defaultMode, report });
 
   /** The gate's own answers; if writing one fails, a bare 503 still goes out: never a 500, never the route. */
   function answer(ctx: Context, verdict: Exclude<Verdict, { action: 'next' | 'next-privately' }>): void {

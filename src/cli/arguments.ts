@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { secondsOf } from '../flag/duration.js';
 import type { EnableOptions, MaintenanceControlOptions, WaitOptions } from '../control/index.js';
+import { secondsOf } from '../flag/duration.js';
 import { ALLOWED, COMMANDS, OPTION_ROWS, OPTION_TABLE, OPTIONS, type CommandName, type OptionName, type OptionRow } from './option-table.js';
 import { UsageError } from './usage-error.js';
 

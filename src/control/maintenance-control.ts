@@ -1,6 +1,6 @@
 import { DEFAULT_FLAG_NAME } from '../flag/payload.js';
-import type { Feature, AdminStrategy } from './admin-types.js';
 import { createFlagAdminApi, type FlagAdminApi } from './admin-api.js';
+import type { Feature, AdminStrategy } from './admin-types.js';
 import { absentEnvironmentStatus, environmentStatus } from './environment-status.js';
 import { ControlInputError, UnleashError } from './errors.js';
 import type { HttpTarget } from './http.js';

@@ -1,8 +1,8 @@
 import { secondsOf } from '../flag/duration.js';
 import { DEFAULT_NOTICE_SECONDS, MAX_NOTICE_SECONDS, PAYLOAD_LIMITS } from '../flag/payload.js';
-import { resolveTime, resolveUntil } from './until.js';
 import { ControlInputError } from './errors.js';
 import type { EnableOptions } from './types.js';
+import { resolveTime, resolveUntil } from './until.js';
 
 /** The validated content of one `enable()`: what goes into the strategy and its variant payload. */
 export interface MaintenanceWindow {

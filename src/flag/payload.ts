@@ -33,6 +33,9 @@ export interface VariantPayload {
   readonly value: string;
 }
 
+/** Reads a variant payload as Unleash serves it into what it says (the middleware's is a cache of these). */
+export type PayloadParser = (payload: VariantPayload | undefined) => MaintenancePayload;
+
 /** The answer of a flag without (usable) payload: one object, so its rendered answers are kept once. */
 export const NO_PAYLOAD: MaintenancePayload = Object.freeze({});
 

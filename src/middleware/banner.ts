@@ -1,5 +1,5 @@
-import { isShippedLanguage, type Language } from './locales.js';
 import type { MaintenanceState } from '../flag/state.js';
+import { isShippedLanguage, type Language } from './locales.js';
 
 export interface BannerOptions {
   /** The page's language (`de`, `de-CH`, …); a language not shipped falls back to English. Default `'en'`. */

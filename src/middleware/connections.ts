@@ -1,12 +1,12 @@
 import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Koa, { type Context } from 'koa';
+import type { MaintenancePayload } from '../flag/payload.js';
+import type { MaintenanceMode, MaintenanceState } from '../flag/state.js';
 import type { UnleashLike } from './flag-reader.js';
 import { FAILED_CLOSED, type Gate } from './gate.js';
-import type { MaintenancePayload } from '../flag/payload.js';
 import type { Report } from './reporter.js';
 import type { Responder } from './respond.js';
-import type { MaintenanceMode, MaintenanceState } from '../flag/state.js';
 
 /** Node's `upgrade` event listener, as `ws` and friends take it. */
 export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;

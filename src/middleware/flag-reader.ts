@@ -1,9 +1,8 @@
 import type { Context as UnleashContext } from 'unleash-client';
-import { NO_PAYLOAD, type MaintenancePayload, type VariantPayload } from '../flag/payload.js';
-import type { PayloadParser } from './payload-parser.js';
+import { NO_PAYLOAD, type MaintenancePayload, type PayloadParser, type VariantPayload } from '../flag/payload.js';
+import type { MaintenanceState } from '../flag/state.js';
 import type { Report } from './reporter.js';
 import { scheduleOf } from './schedule.js';
-import type { MaintenanceState } from '../flag/state.js';
 
 /** What the middleware reads of a flag definition (a structural slice of unleash-client's FeatureDefinition). */
 export interface FeatureDefinition {

@@ -1,12 +1,11 @@
 import type { Context } from 'koa';
-import type { BypassCredential, BypassSecret } from './bypass-secret.js';
-import type { FlagAnswer, FlagReader } from './flag-reader.js';
-import type { HealthPathMatcher, UrlMatcher } from '../request/path.js';
-import type { IpMatcher } from '../request/ip-matcher.js';
 import { NO_PAYLOAD, type MaintenancePayload } from '../flag/payload.js';
-import type { Report } from './reporter.js';
-import type { FactsReader, RequestFacts } from '../request/facts.js';
 import type { MaintenanceMode, MaintenanceReason, MaintenanceState } from '../flag/state.js';
+import type { FactsReader, RequestFacts } from '../request/facts.js';
+import type { BypassCredential } from './bypass-secret.js';
+import type { FlagAnswer, FlagReader } from './flag-reader.js';
+import type { CompiledOptions } from './options.js';
+import type { Report } from './reporter.js';
 import type { StatusEndpoint } from './status-endpoint.js';
 
 /**
@@ -31,16 +30,11 @@ export type Verdict =
  */
 export type Occasion = 'request' | 'raw' | 'recheck';
 
-export interface GateParts {
+/** The rules as the options compiled them, and the parts built from them. */
+export interface GateParts extends Pick<CompiledOptions, 'isBypassIp' | 'bypassSecret' | 'isHealthPath' | 'isAllowedUrl' | 'skip' | 'onDecision'> {
   readFacts: FactsReader;
   askFlag: FlagReader;
-  isBypassIp: IpMatcher;
-  bypassSecret: BypassSecret | undefined;
-  isHealthPath: HealthPathMatcher;
-  isAllowedUrl: UrlMatcher;
   statusEndpoint: StatusEndpoint | undefined;
-  skip: ((ctx: Context) => boolean) | undefined;
-  onDecision: ((ctx: Context, decision: MaintenanceState) => void) | undefined;
   defaultMode: MaintenanceMode;
   report: Report;
 }

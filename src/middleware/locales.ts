@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
-import { optionError } from '../option-error.js';
 import type { MaintenanceMode } from '../flag/state.js';
+import { optionError } from '../option-error.js';
 
 /** The languages the bundled texts are written in. */
 export type Language = 'en' | 'de' | 'fr' | 'es';

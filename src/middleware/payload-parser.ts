@@ -1,7 +1,5 @@
-import { NO_PAYLOAD, payloadFields, readFields, type MaintenancePayload, type VariantPayload } from '../flag/payload.js';
+import { NO_PAYLOAD, payloadFields, readFields, type MaintenancePayload, type PayloadParser, type VariantPayload } from '../flag/payload.js';
 import type { Report } from './reporter.js';
-
-export type PayloadParser = (payload: VariantPayload | undefined) => MaintenancePayload;
 
 const MAX_CACHED = 64;
 

@@ -1,9 +1,9 @@
 import type { Context } from 'koa';
+import { NO_PAYLOAD, type MaintenancePayload } from '../flag/payload.js';
+import type { MaintenanceMode } from '../flag/state.js';
 import { createLanguagePicker, formatUntilIn, localizedTexts, variesByLanguage, type Language, type LocalizedTexts } from './locales.js';
 import type { Locals, PageLocals, PageRenderer } from './page.js';
-import { NO_PAYLOAD, type MaintenancePayload } from '../flag/payload.js';
 import type { Report } from './reporter.js';
-import type { MaintenanceMode } from '../flag/state.js';
 
 /** Answers a request that maintenance blocks; in `read-only` mode the default texts say the site is read-only. */
 export interface Responder {

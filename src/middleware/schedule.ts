@@ -1,8 +1,7 @@
-import { announcementIn, SHIPPED_LANGUAGES, type Language } from './locales.js';
-import type { MaintenancePayload, VariantPayload } from '../flag/payload.js';
+import type { MaintenancePayload, PayloadParser, VariantPayload } from '../flag/payload.js';
 import type { UpcomingWindow } from '../flag/state.js';
 import { constraintsCanPass, windowOfConstraints } from '../flag/window.js';
-import type { PayloadParser } from './payload-parser.js';
+import { announcementIn, SHIPPED_LANGUAGES, type Language } from './locales.js';
 
 /** What a schedule is read from: the slice of a flag definition it looks at. */
 export interface ScheduledDefinition {

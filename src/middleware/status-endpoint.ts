@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
+import type { MaintenanceMode } from '../flag/state.js';
 import type { FlagAnswer } from './flag-reader.js';
 import { timingOf } from './respond.js';
-import type { MaintenanceMode } from '../flag/state.js';
 
 /** What `statusPath` answers: the window as a front end or status page needs it, nothing about the client. */
 export interface MaintenanceStatus {

@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import proxyaddr from 'proxy-addr';
-import { compileIpMatcher, unmapIPv4, withoutZone } from './ip-matcher.js';
 import { optionError } from '../option-error.js';
+import { compileIpMatcher, unmapIPv4, withoutZone } from './ip-matcher.js';
 
 /** `(address, hopIndex) => boolean`, the same contract as Express's "trust proxy" function. */
 export type TrustFunction = (address: string, hop: number) => boolean;

@@ -6,8 +6,8 @@ import Koa from 'koa';
 import Koa2 from 'koa2';
 import request from 'supertest';
 import type { Unleash } from 'unleash-client';
-import { compileBypassSecret } from '../../src/middleware/bypass-secret.js';
 import { maintenance, type MaintenanceOptions } from '../../src/index.js';
+import { compileBypassSecret } from '../../src/middleware/bypass-secret.js';
 import { appWith } from '../support/app.js';
 import { destroyUnleashClients, flag, realUnleash } from '../support/unleash.js';
 

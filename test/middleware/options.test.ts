@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import type { Unleash } from 'unleash-client';
 import { maintenance, type MaintenanceOptions } from '../../src/index.js';
 import { destroyUnleashClients, flag, realUnleash } from '../support/unleash.js';
-import type { Unleash } from 'unleash-client';
 
 describe('maintenance() options', () => {
   let unleash: Unleash;
