@@ -2,7 +2,8 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import Koa from 'koa';
 import type { Unleash } from 'unleash-client';
-import { bootstrappedUnleash, loadBuiltLibrary, SESSION_HEADER, variantByName, type Variant } from './variants.js';
+import { realUnleash } from '../test/support/unleash.js';
+import { BENCH_CLIENT, loadBuiltLibrary, SESSION_HEADER, variantByName, type Variant } from './variants.js';
 
 export const BODY = 'hello world';
 
@@ -10,7 +11,7 @@ export const BODY = 'hello world';
 export async function createApp(variant: Variant, override: { flag?: Variant['flag'] } = {}): Promise<{ app: Koa; unleash: Unleash }> {
   const { maintenance } = await loadBuiltLibrary();
   // Every variant, A included, holds a real bootstrapped client, so the processes differ only by the middleware.
-  const unleash = await bootstrappedUnleash(override.flag ?? variant.flag);
+  const unleash = await realUnleash([override.flag ?? variant.flag], BENCH_CLIENT);
   const app = new Koa();
   if (variant.middleware) {
     app.use(maintenance({

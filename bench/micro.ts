@@ -10,9 +10,10 @@ import { IncomingMessage, ServerResponse, type IncomingHttpHeaders } from 'node:
 import type { Socket } from 'node:net';
 import type Koa from 'koa';
 import compose from 'koa-compose';
+import { FLAG, realUnleash } from '../test/support/unleash.js';
 import { createApp } from './app.js';
 import {
-  bootstrappedUnleash, builtLibraryPath, FLAG, MICRO_CASES, rolloutSessionIds, SESSION_HEADER, variantByName, microTableRow, type MicroResult, type VariantName,
+  BENCH_CLIENT, builtLibraryPath, MICRO_CASES, rolloutSessionIds, SESSION_HEADER, variantByName, microTableRow, type MicroResult, type VariantName,
 } from './variants.js';
 
 const ITERATIONS = Number(process.env.BENCH_MICRO_ITERATIONS ?? 20_000);
@@ -139,7 +140,7 @@ for (const { variant: name, path, expect, targetNs } of CASES) {
 const unleashCalls: { variant: VariantName; call: string; ns: number }[] = [];
 for (const name of ['D', 'F', 'G'] as const) {
   const variant = variantByName(name);
-  const unleash = await bootstrappedUnleash(variant.flag);
+  const unleash = await realUnleash([variant.flag], BENCH_CLIENT);
   const contexts = name === 'D'
     ? [{}]
     : ids.map((id) => ({ remoteAddress: '127.0.0.1', sessionId: id, properties: { path: '/', method: 'GET', hostname: '127.0.0.1' } }));

@@ -5,19 +5,11 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { InMemStorageProvider, Unleash } from 'unleash-client';
+import { FLAG, realUnleash, type FlagDefinition } from '../test/support/unleash.js';
 
-export const FLAG = 'maintenance-mode';
 export const SESSION_HEADER = 'x-session-id';
 
 export type VariantName = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'R' | 'S';
-
-export interface FlagDefinition {
-  name: string;
-  enabled: boolean;
-  strategies: { name: string; parameters?: Record<string, string>; constraints?: unknown[]; variants?: unknown[] }[];
-  variants?: unknown[];
-}
 
 export interface Variant {
   name: VariantName;
@@ -136,25 +128,6 @@ export function variantByName(name: string): Variant {
   return variant;
 }
 
-/**
- * A real unleash-client fed from bootstrap data: no polling, no metrics. The URL is a loopback port that
- * nothing listens on (the discard port), so the one start-up fetch fails and is ignored; bootstrap stays.
- */
-export async function bootstrappedUnleash(flag: FlagDefinition): Promise<Unleash> {
-  const unleash = new Unleash({
-    url: 'http://127.0.0.1:9/api',
-    appName: 'koa-unleash-maintenance-bench',
-    refreshInterval: 0,
-    disableMetrics: true,
-    storageProvider: new InMemStorageProvider(),
-    bootstrap: { data: [flag] as never },
-  });
-  unleash.on('error', () => {});
-  unleash.on('warn', () => {});
-  if (!unleash.isSynchronized()) await new Promise((resolve) => unleash.once('ready', resolve));
-  return unleash;
-}
-
 /** The library's public entry, imported from the BUILT package (dist/), not from src/. */
 export type Library = typeof import('../src/index.js');
 
@@ -170,9 +143,12 @@ export async function loadBuiltLibrary(): Promise<Library> {
   return (await import(pathToFileURL(builtLibraryPath()).href)) as Library;
 }
 
+/** How the bench's clients name themselves to Unleash. */
+export const BENCH_CLIENT = { appName: 'koa-unleash-maintenance-bench' } as const;
+
 /** F's session ids: chosen with a real Unleash so that exactly half of them fall inside the 50% rollout. */
 export async function rolloutSessionIds(count: number): Promise<{ ids: string[]; inRollout: number }> {
-  const unleash = await bootstrappedUnleash(variantByName('F').flag);
+  const unleash = await realUnleash([variantByName('F').flag], BENCH_CLIENT);
   const on: string[] = [];
   const off: string[] = [];
   for (let i = 0; i < 10_000 && (on.length < count / 2 || off.length < count / 2); i += 1) {

@@ -7,7 +7,7 @@ import { compileTrust, createClientIpResolver } from '../../src/request/client-i
 import { propertyTimeout, seeded } from '../support/property.js';
 import { gateApp, THROUGH, type GateApp } from './support/app.js';
 import { closeServer, listen, rawGet } from './support/raw-http.js';
-import { bootstrappedUnleash, maintenanceFeature } from './support/unleash.js';
+import { flag, realUnleash } from '../support/unleash.js';
 
 const RUNS = seeded(1000);
 
@@ -130,7 +130,7 @@ describe('hardening: client IP under spoofed headers (property-based)', function
   const servers: Server[] = [];
 
   before(async function () {
-    unleash = await bootstrappedUnleash([maintenanceFeature(true)]);
+    unleash = await realUnleash([flag(true)]);
   });
 
   after(async function () {

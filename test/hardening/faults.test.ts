@@ -12,7 +12,7 @@ import { propertyTimeout, seeded } from '../support/property.js';
 import { gateApp, recordingLogger, THROUGH, type GateApp, type RecordingLogger } from './support/app.js';
 import { startFeaturesServer, type FeaturesServer } from './support/features-server.js';
 import { closeServer, listen, rawGet, type RawResponse } from './support/raw-http.js';
-import { bootstrappedUnleash, FLAG, maintenanceFeature, pollingUnleash } from './support/unleash.js';
+import { FLAG, flag, pollingUnleash, realUnleash } from '../support/unleash.js';
 
 /**
  * Faults around the middleware. Where a fault cannot be produced with a real client (a real `Unleash` does
@@ -36,9 +36,10 @@ async function start(options: Parameters<typeof gateApp>[0]): Promise<Started> {
   return { gate, server, port: await listen(server) };
 }
 
-async function realUnleash(enabled: boolean, withVariants = false): Promise<Unleash> {
+/** A client with the flag on or off, maybe with a variant that carries a title. */
+async function flagClient(enabled: boolean, withVariants = false): Promise<Unleash> {
   const variants = withVariants ? [{ name: 'window', weight: 1000, stickiness: 'default', payload: { type: 'json', value: '{"title":"Back soon"}' } }] : undefined;
-  const unleash = await bootstrappedUnleash([maintenanceFeature(enabled, variants)]);
+  const unleash = await realUnleash([flag(enabled, variants ? { variants } : {})]);
   unleashes.push(unleash);
   return unleash;
 }
@@ -86,7 +87,7 @@ describe('hardening: faults', function () {
   describe('Unleash throwing', function () {
     for (const fallback of [false, true]) {
       it(`isEnabled throwing: every request gets fallback (${fallback}), one error report per burst, no 500`, async function () {
-        const real = await realUnleash(true);
+        const real = await flagClient(true);
         const throwing: UnleashLike = {
           isEnabled: () => {
             throw new Error('isEnabled exploded');
@@ -112,7 +113,7 @@ describe('hardening: faults', function () {
     }
 
     it('getVariant throwing while it decides (the flag has variants): fallback, one report, no 500', async function () {
-      const real = await realUnleash(true, true);
+      const real = await flagClient(true, true);
       const throwing: UnleashLike = {
         isEnabled: (name, context, fallbackValue) => real.isEnabled(name, context, fallbackValue),
         getVariant: () => {
@@ -130,7 +131,7 @@ describe('hardening: faults', function () {
     });
 
     it('getVariant throwing after isEnabled said on (a client without definitions): the 503 with default texts, one report', async function () {
-      const real = await realUnleash(true, true);
+      const real = await flagClient(true, true);
       const throwing: UnleashLike = {
         isEnabled: (name, context, fallbackValue) => real.isEnabled(name, context, fallbackValue),
         getVariant: () => {
@@ -148,7 +149,7 @@ describe('hardening: faults', function () {
     });
 
     it('getFeatureToggleDefinition throwing: Unleash is asked without shortcuts, one report, no 500', async function () {
-      const real = await realUnleash(true);
+      const real = await flagClient(true);
       const throwing: UnleashLike = {
         isEnabled: (name, context, fallbackValue) => real.isEnabled(name, context, fallbackValue),
         getVariant: (name, context) => real.getVariant(name, context),
@@ -168,7 +169,7 @@ describe('hardening: faults', function () {
         throw new Error('user code exploded');
       };
       const { port } = await start({
-        unleash: await realUnleash(true, true),
+        unleash: await flagClient(true, true),
         logger: { warn: explode, error: explode },
         onDecision: explode,
         context: explode,
@@ -182,7 +183,7 @@ describe('hardening: faults', function () {
     });
 
     it('a client that throws now and then: each answer is the flag or the fallback, never a 500', async function () {
-      const real = await realUnleash(true);
+      const real = await flagClient(true);
       let calls = 0;
       const flaky: UnleashLike = {
         isEnabled: (name, context, fallbackValue) => {
@@ -215,7 +216,7 @@ describe('hardening: faults', function () {
     ];
     for (const [shape, fallback] of table) {
       it(`${JSON.stringify(shape)} (fallback ${fallback}): Unleash's own answer (or fallback when it throws), no 500`, async function () {
-        const unleash = await bootstrappedUnleash([{ name: FLAG, enabled: true, ...shape } as never]);
+        const unleash = await realUnleash([{ name: FLAG, enabled: true, ...shape } as never]);
         unleashes.push(unleash);
         const logger = recordingLogger();
         const { port } = await start({ unleash, fallback, logger });
@@ -255,7 +256,7 @@ describe('hardening: faults', function () {
       );
       await fc.assert(
         fc.asyncProperty(definition, fc.boolean(), async (shape, fallback) => {
-          const unleash = await bootstrappedUnleash([{ ...shape, name: FLAG } as never]);
+          const unleash = await realUnleash([{ ...shape, name: FLAG } as never]);
           try {
             const { app } = gateApp({ unleash, fallback });
             const res = await request(app.callback()).get('/orders').set('Accept', 'text/plain');
@@ -296,7 +297,7 @@ describe('hardening: faults', function () {
 
     it('missing at runtime (deleted after start-up): the page compiled at start-up keeps answering, nothing to report', async function () {
       const logger = recordingLogger();
-      const started = await start({ unleash: await realUnleash(true), views: dir, logger });
+      const started = await start({ unleash: await flagClient(true), views: dir, logger });
       unlinkSync(join(dir, 'maintenance.pug'));
       for (const res of await burst(started.port, 50, 'text/html')) {
         expect(res.status).to.equal(503);
@@ -308,21 +309,21 @@ describe('hardening: faults', function () {
     it('not compiling (a syntax error): plain-text 503, one report', async function () {
       writeFileSync(join(dir, 'unclosed.pug'), 'doctype html\nhtml\n  body(class="x"\n');
       const logger = recordingLogger();
-      const started = await start({ unleash: await realUnleash(true), views: dir, view: 'unclosed', logger });
+      const started = await start({ unleash: await flagClient(true), views: dir, view: 'unclosed', logger });
       await expectPlainText(started, logger);
     });
 
     it('throwing at render time: plain-text 503, one report', async function () {
       writeFileSync(join(dir, 'broken.pug'), 'doctype html\nhtml\n  body\n    h1= title.missing.deeper\n');
       const logger = recordingLogger();
-      const started = await start({ unleash: await realUnleash(true), views: dir, view: 'broken', logger });
+      const started = await start({ unleash: await flagClient(true), views: dir, view: 'broken', logger });
       await expectPlainText(started, logger);
     });
 
     it('throwing from the template\'s own code: plain-text 503, one report', async function () {
       writeFileSync(join(dir, 'throws.pug'), '- throw new Error("template says no")\np= message\n');
       const logger = recordingLogger();
-      const started = await start({ unleash: await realUnleash(true), views: dir, view: 'throws', logger });
+      const started = await start({ unleash: await flagClient(true), views: dir, view: 'throws', logger });
       await expectPlainText(started, logger);
     });
   });

@@ -20,7 +20,7 @@ import {
   type PathShape,
 } from './support/paths.js';
 import { closeServer, listen, rawGet } from './support/raw-http.js';
-import { bootstrappedUnleash, maintenanceFeature } from './support/unleash.js';
+import { flag, realUnleash } from '../support/unleash.js';
 
 const RUNS = seeded(1000);
 
@@ -213,7 +213,7 @@ describe('hardening: the path a rule sees (property-based)', function () {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
     before(async function () {
-      unleash = await bootstrappedUnleash([maintenanceFeature(true)]);
+      unleash = await realUnleash([flag(true)]);
       gate = gateApp({ unleash, allowedUrls: PATTERNS });
       server = createServer(gate.app.callback());
       port = await listen(server);
@@ -318,7 +318,7 @@ describe('hardening: the path a rule sees (property-based)', function () {
     // A prefix mount (koa-mount, `ctx.path.startsWith(...)`, wildcard routes) takes `/graphql/../healthz` as its
     // own, while its canonical form is `/healthz`, a default health path: letting it through ran the handler.
     it('blocks a path whose raw form reaches another route than its canonical form (/graphql/../healthz)', async function () {
-      const unleash = await bootstrappedUnleash([maintenanceFeature(true)]);
+      const unleash = await realUnleash([flag(true)]);
       const gate = gateApp({ unleash, allowedUrls: ['^/public/'] });
       gate.app.middleware.splice(1, 0, async (ctx, next) => {
         if (ctx.path.startsWith('/graphql/')) ctx.body = 'the GraphQL handler ran';

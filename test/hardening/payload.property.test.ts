@@ -5,7 +5,7 @@ import request from 'supertest';
 import { propertyTimeout, seeded } from '../support/property.js';
 import { gateApp, recordingLogger, THROUGH } from './support/app.js';
 import { closeServer, listen } from './support/raw-http.js';
-import { bootstrappedUnleash, FLAG, type FeatureDefinitionJson, type VariantDefinition } from './support/unleash.js';
+import { FLAG, realUnleash, type FlagDefinition, type VariantDefinition } from '../support/unleash.js';
 
 /**
  * Every case builds a fresh real `Unleash` from `bootstrap.data` holding the generated variant payload
@@ -140,12 +140,12 @@ function formatFor(accept: (typeof ACCEPTS)[number]): Format {
 }
 
 /** Where the variant sits: on the feature, or on its strategy (both are served by Unleash 5+). */
-function feature(payloadValue: unknown, onStrategy: boolean): FeatureDefinitionJson {
+function feature(payloadValue: unknown, onStrategy: boolean): FlagDefinition {
   const variant: VariantDefinition = { name: 'window', weight: 1000, stickiness: 'default', ...(payloadValue === undefined ? {} : { payload: payloadValue }) };
   return {
     name: FLAG,
     enabled: true,
-    strategies: [{ name: 'default', parameters: {}, constraints: [], ...(onStrategy ? { variants: [{ ...variant, weightType: 'variable' }] } : {}) }] as FeatureDefinitionJson['strategies'],
+    strategies: [{ name: 'default', parameters: {}, constraints: [], ...(onStrategy ? { variants: [{ ...variant, weightType: 'variable' }] } : {}) }] as FlagDefinition['strategies'],
     ...(onStrategy ? {} : { variants: [variant] }),
   };
 }
@@ -161,7 +161,7 @@ describe('hardening: variant payloads (property-based)', function () {
     server = createServer((req, res) => handler(req, res));
     await listen(server);
     for (const mode of ['block', 'read-only'] as const) {
-      const unleash = await bootstrappedUnleash([feature({ type: 'json', value: JSON.stringify({ mode }) }, false)]);
+      const unleash = await realUnleash([feature({ type: 'json', value: JSON.stringify({ mode }) }, false)]);
       const { app } = gateApp({ unleash });
       handler = app.callback();
       const json = await request(server).post('/').set('Accept', 'application/json').set('Accept-Language', 'en');
@@ -188,7 +188,7 @@ describe('hardening: variant payloads (property-based)', function () {
     });
     await fc.assert(
       fc.asyncProperty(cases, async ({ payload: payloadValue, onStrategy, accept, method }) => {
-        const unleash = await bootstrappedUnleash([feature(payloadValue, onStrategy)]);
+        const unleash = await realUnleash([feature(payloadValue, onStrategy)]);
         try {
           const logger = recordingLogger();
           const { app } = gateApp({ unleash, logger });
@@ -243,7 +243,7 @@ describe('hardening: variant payloads (property-based)', function () {
 
   it('answers any Accept / Accept-Language / method with a well-formed 503 (hostile, huge, repeated negotiation headers)', async function () {
     this.timeout(propertyTimeout(60_000));
-    const unleash = await bootstrappedUnleash([feature({ type: 'json', value: '{"title":"<b>Back</b> soon"}' }, false)]);
+    const unleash = await realUnleash([feature({ type: 'json', value: '{"title":"<b>Back</b> soon"}' }, false)]);
     try {
       const logger = recordingLogger();
       const { app } = gateApp({ unleash, logger });

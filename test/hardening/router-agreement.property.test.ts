@@ -13,7 +13,7 @@ import { recordingLogger } from './support/app.js';
 import { closeServer, listen } from './support/raw-http.js';
 import { socketRequest, type SocketResponse } from './support/raw-socket.js';
 import { requestTarget } from './support/request-targets.js';
-import { bootstrappedUnleash, maintenanceFeature } from './support/unleash.js';
+import { flag, realUnleash } from '../support/unleash.js';
 
 /**
  * Proves that the gate and the routers behind it (koa-mount, @koa/router, a real `ws` server) agree. Both read
@@ -188,7 +188,7 @@ describe('router agreement: the gate lets a request through only to the route it
   const probe = { seen: freshSeen() };
 
   before(async function () {
-    unleash = await bootstrappedUnleash([maintenanceFeature(true)]);
+    unleash = await realUnleash([flag(true)]);
     server = buildServer(unleash, probe);
     port = await listen(server);
   });

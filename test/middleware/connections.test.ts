@@ -9,7 +9,7 @@ import type { Unleash } from 'unleash-client';
 import WebSocket, { WebSocketServer } from 'ws';
 import { maintenance, type MaintenanceMiddleware, type MaintenanceOptions, type MaintenanceState } from '../../src/index.js';
 import { startFeaturesServer, type FeaturesServer } from '../hardening/support/features-server.js';
-import { bootstrappedUnleash, FLAG, pollingUnleash } from '../hardening/support/unleash.js';
+import { FLAG, pollingUnleash, realUnleash } from '../support/unleash.js';
 
 const SECRET = 'k3J9-xQ2_vT7pL0mN5bR8cW1zY4aF6hD';
 const POLL_MS = 100;
@@ -286,7 +286,7 @@ describe('WebSocket upgrades and long-lived connections', function () {
 
     it('closes a watched WebSocket within a second of a scheduled window\'s start, which no changed event announces', async function () {
       const from = new Date(Date.now() + 1_500);
-      const scheduled = await bootstrappedUnleash([{
+      const scheduled = await realUnleash([{
         name: FLAG,
         enabled: true,
         strategies: [{ name: 'default', parameters: {}, constraints: [{ contextName: 'currentTime', operator: 'DATE_AFTER', value: from.toISOString() }] }],

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FLAG, maintenanceFeature } from './unleash.js';
+import { FLAG, flag } from '../../support/unleash.js';
 
 export interface FeaturesServer {
   /** Base URL to give `new Unleash({ url })`. */
@@ -30,7 +30,7 @@ export async function startFeaturesServer(): Promise<FeaturesServer> {
       return;
     }
     state.fetches += 1;
-    const body = JSON.stringify({ version: 2, features: [{ ...maintenanceFeature(state.enabled), name: FLAG }] });
+    const body = JSON.stringify({ version: 2, features: [{ ...flag(state.enabled), name: FLAG }] });
     res.writeHead(200, { 'content-type': 'application/json' }).end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
