@@ -2,7 +2,17 @@ import { parseArgs } from 'node:util';
 import type { EnableOptions, MaintenanceControlOptions, WaitOptions } from '../control/index.js';
 import { secondsOf } from '../flag/duration.js';
 import { ALLOWED, COMMANDS, OPTION_ROWS, OPTION_TABLE, OPTIONS, type CommandName, type OptionName, type OptionRow } from './option-table.js';
-import { UsageError } from './usage-error.js';
+
+/** The command line itself is wrong (exit status 2). `command` picks the help to point to. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
+    super(message);
+  }
+}
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 

@@ -1,10 +1,8 @@
 import { ControlInputError, MaintenanceControl, UnleashError, type EnvironmentStatus } from '../control/index.js';
-import { parseCliArguments, type CliRequest, type Environment } from './arguments.js';
-import { EXIT_DONE, EXIT_UNLEASH_FAILED, EXIT_USAGE } from './exit-codes.js';
+import { parseCliArguments, UsageError, type CliRequest, type Environment } from './arguments.js';
 import { formatEnvironments, formatFlagStatus } from './format-status.js';
 import { helpText } from './help.js';
 import { createRedactor, secretsIn } from './redact.js';
-import { UsageError } from './usage-error.js';
 
 export interface CliIo {
   stdout: { write(text: string): unknown };
@@ -13,6 +11,11 @@ export interface CliIo {
 }
 
 const PROGRAM = 'unleash-maintenance';
+
+const EXIT_DONE = 0;
+/** Unleash refused, could not be reached, or did not publish the change in time. */
+const EXIT_UNLEASH_FAILED = 1;
+const EXIT_USAGE = 2;
 
 /** Runs the command and returns its exit status; prints nothing that contains a token. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {

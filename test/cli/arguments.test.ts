@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import { parseCliArguments } from '../../src/cli/arguments.js';
+import { parseCliArguments, UsageError } from '../../src/cli/arguments.js';
 import { createRedactor, secretsIn } from '../../src/cli/redact.js';
-import { UsageError } from '../../src/cli/usage-error.js';
 
 const ENV = { UNLEASH_URL: 'http://127.0.0.1:4242', UNLEASH_ADMIN_TOKEN: '*:*.admin-secret' };
 
