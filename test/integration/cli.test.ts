@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { findFreePort, type UnleashStack, waitFor } from '../../dev/unleash/index.js';
+import { findFreePort, type UnleashStack } from '../../dev/unleash/index.js';
 import { ControlInputError, MaintenanceControl, UnleashError } from '../../src/control/index.js';
 import { STRATEGY_TITLE } from '../../src/control/strategy.js';
 import { readFeature, servedFeature } from '../control/support/admin-reader.js';
@@ -281,14 +281,18 @@ describe('integration: the unleash-maintenance command against a real Unleash', 
 
   describe("Unleash's own maintenance mode", function () {
     const flag = uniqueFlagName('cli-unleash-down');
+    // Unleash memoizes this setting for a minute and clears the memo *before* it stores a new value, so a
+    // read in between caches the old value again. Sent twice, the second clear comes after the value is stored.
     const setUnleashMaintenance = async (enabled: boolean) => {
-      const response = await fetch(`${stack.url}/api/admin/maintenance`, {
-        method: 'POST',
-        headers: { authorization: stack.tokens.admin, 'content-type': 'application/json' },
-        body: JSON.stringify({ enabled }),
-        signal: AbortSignal.timeout(5_000),
-      });
-      expect(response.status, await response.text()).to.be.within(200, 299);
+      for (let time = 0; time < 2; time++) {
+        const response = await fetch(`${stack.url}/api/admin/maintenance`, {
+          method: 'POST',
+          headers: { authorization: stack.tokens.admin, 'content-type': 'application/json' },
+          body: JSON.stringify({ enabled }),
+          signal: AbortSignal.timeout(5_000),
+        });
+        expect(response.status, await response.text()).to.be.within(200, 299);
+      }
     };
 
     after(async function () {
@@ -304,19 +308,8 @@ describe('integration: the unleash-maintenance command against a real Unleash', 
         expect(await readFeature(stack.url, stack.tokens.admin, flag)).to.equal(undefined);
       } finally {
         await setUnleashMaintenance(false);
-        // Unleash memoizes the setting for a minute and clears the memo *before* storing the new value: a read
-        // in between keeps "on" cached. A second "off" clears it once the stored value is already off.
-        await setUnleashMaintenance(false);
       }
-      // And should a read still race the second clear, Unleash takes changes again within moments.
-      const accepted = await waitFor(
-        async () => {
-          const result = await cli(['on', '-e', 'production', '--flag', flag]);
-          return result.code === 0 ? result : undefined;
-        },
-        { description: 'Unleash to take changes again after its maintenance mode is off', timeoutMs: 5_000, intervalMs: 200 },
-      );
-      expectExit(accepted, 0);
+      expectExit(await cli(['on', '-e', 'production', '--flag', flag]), 0);
     });
   });
 
