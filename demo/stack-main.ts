@@ -35,7 +35,7 @@ const starting: Promise<UnleashStack | undefined> = (async () => {
       await stack.stop();
       throw error;
     }
-    if (!stopping) send({ type: 'ready', url: stack.url });
+    if (!stopping) send({ type: 'ready', url: stack.url, serverVersion: stack.serverVersion });
     return stack;
   } catch (error) {
     send({ type: 'failed', message: error instanceof Error ? error.message : String(error) });

@@ -1,5 +1,5 @@
 /** Messages between `npm start` (demo/stack.ts) and its Unleash process (demo/stack-main.ts), over IPC. */
-export type StackChildMessage = { type: 'ready'; url: string } | { type: 'failed'; message: string };
+export type StackChildMessage = { type: 'ready'; url: string; serverVersion: string } | { type: 'failed'; message: string };
 export type StackParentMessage = { type: 'stop' };
 
 export interface StackChildConfig {

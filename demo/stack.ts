@@ -17,6 +17,8 @@ export interface DemoStackOptions extends StackChildConfig {
 export interface DemoStack {
   url: string;
   tokens: LocalTokens;
+  /** The unleash-server version running, e.g. "8.2.0". */
+  serverVersion: string;
   pid: number;
   /** Stops Unleash and Postgres and removes the database; resolves once the process has exited. Safe to call twice. */
   stop(): Promise<void>;
@@ -57,7 +59,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     await stop();
     throw new Error(message.message);
   }
-  return { url: message.url, tokens: LOCAL_TOKENS, pid: child.pid ?? -1, stop };
+  return { url: message.url, tokens: LOCAL_TOKENS, serverVersion: message.serverVersion, pid: child.pid ?? -1, stop };
 }
 
 function firstMessage(child: ChildProcess, timeoutMs: number): Promise<StackChildMessage> {

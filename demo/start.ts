@@ -1,6 +1,6 @@
 // `npm start`: Postgres + Unleash (with its UI) + a demo Koa app behind maintenance(), on 127.0.0.1.
 // See demo/config.ts for the options (`npm start -- --help`).
-import { LOCAL_TOKENS } from '../dev/unleash/index.js';
+import { chooseUnleashServer, LOCAL_TOKENS } from '../dev/unleash/index.js';
 import { assertPortFree } from '../dev/unleash/free-port.js';
 import { createDemoApp, DEMO_FLAG, listenDemoApp, type RunningDemoApp } from './app.js';
 import { createDemoClient, type DemoClient } from './client.js';
@@ -99,14 +99,16 @@ async function start(): Promise<void> {
     say(`Using your Unleash at ${apiUrl} (UNLEASH_URL); not starting Postgres or Unleash.`);
   } else {
     await checkPort(config.unleashPort, '--unleash-port', 'UNLEASH_PORT');
-    say(`Starting Postgres (${process.env.DATABASE_URL ? 'a fresh database on DATABASE_URL' : 'embedded'}) and unleash-server on port ${config.unleashPort}; this takes about 15-30 s...`);
+    const server = chooseUnleashServer(); // the same choice the Unleash process makes; throws on a bad UNLEASH_SERVER_MAJOR
+    say(`Starting Postgres (${process.env.DATABASE_URL ? 'a fresh database on DATABASE_URL' : 'embedded'}) and unleash-server ${server.version} on port ${config.unleashPort}; this takes about 15-30 s...`);
+    say(`  (Unleash ${server.major} on Node ${process.versions.node}: ${server.major === 8 ? 'UNLEASH_SERVER_MAJOR=7 runs 7.5.1 instead' : 'Unleash 8 needs Node >= 22'})`);
     stackStarting = startDemoStack({ port: config.unleashPort, flagName: DEMO_FLAG, signal });
     stack = await stackStarting;
     signal.throwIfAborted();
     apiUrl = `${stack.url}/api`;
     uiUrl = stack.url;
     token = LOCAL_TOKENS.development;
-    say(`Unleash is up at ${stack.url}; flag "${DEMO_FLAG}" created, off.`);
+    say(`Unleash ${stack.serverVersion} is up at ${stack.url}; flag "${DEMO_FLAG}" created, off.`);
   }
 
   client = createDemoClient({ apiUrl, token });

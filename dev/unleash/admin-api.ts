@@ -1,4 +1,5 @@
 import type { StrategyVariant } from '../../src/control/admin-types.js';
+import { waitFor } from './wait-for.js';
 
 /**
  * A small client for the Unleash Admin API, enough to drive a flag from
@@ -49,7 +50,20 @@ export function createAdminApi(baseUrl: string, adminToken: string, project = 'd
       await call('POST', strategiesPath, { constraints: [], parameters: {}, ...strategy }, [200]);
     },
     async deleteFlag(name) {
+      // A 404's body is Unleash's error ({ name: 'NotFoundError', … }), not the flag.
+      const feature = (await call('GET', flagPath(name), undefined, [200, 404])) as { name?: string; archived?: boolean } | undefined;
+      const exists = feature?.name === name && !feature.archived;
       await call('DELETE', flagPath(name), undefined, [200, 202, 404]);
+      // Unleash records the archived stage after answering, from an event listener. Deleting the flag before
+      // that makes the insert fail a foreign key, an unhandled rejection that ends unleash-server (seen with
+      // 8.2.0; 7.5.1 has the same listener). Wait for the stage first (about a second), at most 5 s.
+      if (exists) await waitFor(
+        async () => {
+          const stages = await call('GET', `${flagPath(name)}/lifecycle`, undefined, [200, 404]);
+          return !Array.isArray(stages) || stages.some((entry: { stage?: string }) => entry.stage === 'archived') ? true : undefined;
+        },
+        { description: `Unleash to record ${name} as archived`, timeoutMs: 5_000, intervalMs: 25 },
+      ).catch(() => undefined);
       await call('DELETE', `/api/admin/archive/${encodeURIComponent(name)}`, undefined, [200, 404]);
     },
   };

@@ -2,6 +2,8 @@ import type { LocalTokens } from './tokens.js';
 
 /** What the parent tells the Unleash child process, as JSON in argv. */
 export interface ServerChildConfig {
+  /** Which unleash-server to import (see server-choice.ts). */
+  serverPackage: 'unleash-server' | 'unleash-server8';
   databaseUrl: string;
   host: string;
   port: number;

@@ -1,7 +1,10 @@
 // Entry point of the Unleash child process started by server-process.ts.
-import { ApiTokenType, start } from 'unleash-server';
 import type { IApiTokenCreate, IUnleashOptions } from 'unleash-server';
 import { parseServerChildConfig, type ServerChildConfig } from './server-config.js';
+
+const config = parseServerChildConfig(process.argv[2]);
+// 7.5.1 or 8.x (server-choice.ts); 8 keeps 7.5's start() options and token types, so 7.5.1's types serve both.
+const { ApiTokenType, start } = (await import(config.serverPackage)) as typeof import('unleash-server');
 
 function initialTokens({ tokens }: ServerChildConfig): IApiTokenCreate[] {
   const backend = (environment: string, secret: string): IApiTokenCreate => ({
@@ -38,7 +41,6 @@ function unleashOptions(config: ServerChildConfig): IUnleashOptions {
   };
 }
 
-const config = parseServerChildConfig(process.argv[2]);
 // If the parent dies without stopping us, do not linger.
 process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
 await start(unleashOptions(config));

@@ -34,13 +34,22 @@ export async function startUnleashServer(options: UnleashServerOptions): Promise
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
 
-  const stop = () => stopChild(child, stopTimeoutMs);
+  let stopping = false;
+  const stop = () => {
+    stopping = true;
+    return stopChild(child, stopTimeoutMs);
+  };
   try {
     await waitUntilHealthy(url, child, startTimeoutMs);
   } catch (error) {
     await stop();
     throw new Error(`${(error as Error).message}\n--- unleash-server output ---\n${log.tail()}`);
   }
+  // A server that dies under the tests otherwise shows only as ECONNREFUSED in the next tests: say why it went.
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    console.error(`unleash-server at ${url} exited unexpectedly (code ${code}, signal ${signal})\n--- unleash-server output ---\n${log.tail()}`);
+  });
   return { url, pid: child.pid ?? -1, stop };
 }
 

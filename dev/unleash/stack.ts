@@ -2,6 +2,7 @@ import { createAdminApi, type AdminApi } from './admin-api.js';
 import type { Database } from './database.js';
 import { assertPortFree, findFreePort } from './free-port.js';
 import { provideDatabase } from './postgres.js';
+import { chooseUnleashServer, type UnleashServerChoice } from './server-choice.js';
 import { startUnleashServer, type UnleashServer } from './server-process.js';
 import { LOCAL_TOKENS, type LocalTokens } from './tokens.js';
 
@@ -13,6 +14,8 @@ export interface UnleashStackOptions {
   onOutput?: (chunk: string) => void;
   /** unleash-server's client feature cache, as production runs it; off by default (see ServerChildConfig). */
   featureCaching?: boolean;
+  /** Which unleash-server; by default chooseUnleashServer() (UNLEASH_SERVER_MAJOR, else 8 on Node >= 22, 7.5.1 on Node 20). */
+  server?: UnleashServerChoice;
 }
 
 /** Postgres plus an Unleash server in a child process, and the means to drive them. */
@@ -20,6 +23,10 @@ export interface UnleashStack {
   url: string;
   tokens: LocalTokens;
   admin: AdminApi;
+  /** The unleash-server version, e.g. "8.2.0" (for an existing server, what it reports, or "unknown"). */
+  serverVersion: string;
+  /** False for a server this harness did not start (connectExistingUnleash): it cannot stop or restart it. */
+  ownServer: boolean;
   /** Stops only the Unleash process (an outage); the database stays. */
   stopServer(): Promise<void>;
   /** Starts Unleash again on the same port and database. */
@@ -35,9 +42,11 @@ export async function startUnleashStack(options: UnleashStackOptions = {}): Prom
   const port = options.port ?? (await findFreePort(host));
   // Checked before Postgres starts, so a busy port fails fast and clearly.
   if (options.port !== undefined) await assertPortFree(host, port);
+  const server = options.server ?? chooseUnleashServer();
   const database = await provideDatabase();
   const launch = () =>
     startUnleashServer({
+      serverPackage: server.packageName,
       databaseUrl: database.url,
       host,
       port,
@@ -47,31 +56,33 @@ export async function startUnleashStack(options: UnleashStackOptions = {}): Prom
       featureCaching: options.featureCaching ?? false,
     });
 
-  let server: UnleashServer | undefined;
+  let running: UnleashServer | undefined;
   try {
-    server = await launch();
+    running = await launch();
   } catch (error) {
     await database.drop();
     throw error;
   }
-  const url = server.url;
+  const url = running.url;
   return {
     url,
     tokens: LOCAL_TOKENS,
     admin: createAdminApi(url, LOCAL_TOKENS.admin),
+    serverVersion: server.version,
+    ownServer: true,
     async stopServer() {
-      await server?.stop();
-      server = undefined;
+      await running?.stop();
+      running = undefined;
     },
     async startServer() {
-      if (!server) server = await launch();
+      if (!running) running = await launch();
     },
     async stop() {
-      await server?.stop();
-      server = undefined;
+      await running?.stop();
+      running = undefined;
       await dropQuietly(database);
     },
-    serverPid: () => server?.pid,
+    serverPid: () => running?.pid,
   };
 }
 

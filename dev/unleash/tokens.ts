@@ -9,4 +9,5 @@ export const LOCAL_TOKENS = {
   production: '*:production.local-production-token-for-tests-only',
 } as const;
 
-export type LocalTokens = typeof LOCAL_TOKENS;
+/** An admin token and a backend token per environment (an existing server's are not these literals). */
+export type LocalTokens = { readonly [Name in keyof typeof LOCAL_TOKENS]: string };

@@ -7,7 +7,8 @@ export type UnleashFailureKind =
   | 'unknown-environment'
   | 'rejected'
   | 'not-served'
-  | 'unleash-maintenance';
+  | 'unleash-maintenance'
+  | 'not-unleash-api';
 
 /** Unleash refused the request or could not be reached. The message never contains a token. */
 export class UnleashError extends Error {

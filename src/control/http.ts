@@ -19,10 +19,14 @@ export interface HttpAnswer {
   reason: string | undefined;
 }
 
-/** One JSON request to Unleash. Only an unreachable server throws; every status is returned. */
+/**
+ * One JSON request to Unleash. Every status is returned; it throws only when the server is unreachable
+ * or a success answer is not JSON (`not-unleash-api`: the URL is not Unleash's base URL).
+ */
 export async function sendJson(target: HttpTarget, method: string, path: string, body?: unknown): Promise<HttpAnswer> {
   let status: number;
   let text: string;
+  let contentType: string | null;
   try {
     const response = await fetch(`${target.baseUrl}${path}`, {
       method,
@@ -35,13 +39,55 @@ export async function sendJson(target: HttpTarget, method: string, path: string,
       signal: AbortSignal.timeout(target.timeoutMs),
     });
     status = response.status;
+    contentType = response.headers.get('content-type');
     text = await response.text(); // the timeout covers the body too: a stalled answer is an unreachable server
   } catch (error) {
     const why = describeNetworkFailure(error, target.timeoutMs);
     throw new UnleashError('unreachable', `Cannot reach Unleash at ${displayUrl(target.baseUrl)}: ${why}`);
   }
   const parsed = parseJson(text);
+  if (status >= 200 && status < 300 && typeof parsed === 'string') {
+    throw await notAnApiAnswer(target, `${method} ${displayUrl(target.baseUrl)}${path}`, status, contentType);
+  }
   return { status, body: parsed, reason: reasonOf(parsed) };
+}
+
+/**
+ * A success whose body is not JSON did not come from Unleash's API. Typically the base URL is wrong and
+ * Unleash's UI answers its index.html (200) to every path it does not know. Looks for Unleash's `/health`
+ * on the shorter paths of the URL, down to the server root, to name the base URL to use instead.
+ */
+async function notAnApiAnswer(target: HttpTarget, request: string, status: number, contentType: string | null): Promise<UnleashError> {
+  const what = contentType ? contentType.split(';')[0]!.trim() : 'no content type';
+  const found = await findUnleashBase(target);
+  const root = new URL(target.baseUrl).origin;
+  const hint =
+    found === undefined
+      ? ` Check the URL: use Unleash's base URL, the server root or the path Unleash is served under (with or without /api).`
+      : found === root
+        ? ` Unleash answers at the server root: use ${found} (or ${found}/api) as the URL.`
+        : ` Unleash answers at ${found}: use ${found}/api as the URL.`;
+  return new UnleashError(
+    'not-unleash-api',
+    `Not an answer from Unleash's API: ${request} answered ${status} with ${what}, not JSON (Unleash's UI answers any unknown path so).${hint}`,
+    status,
+  );
+}
+
+async function findUnleashBase(target: HttpTarget): Promise<string | undefined> {
+  const url = new URL(target.baseUrl);
+  const segments = url.pathname.split('/').filter(Boolean);
+  for (let keep = segments.length - 1; keep >= 0; keep--) {
+    const candidate = `${url.origin}${segments.slice(0, keep).map((segment) => `/${segment}`).join('')}`;
+    try {
+      const response = await fetch(`${candidate}/health`, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(target.timeoutMs) });
+      const health = parseJson(await response.text());
+      if (response.ok && health && typeof health === 'object' && 'health' in health) return candidate;
+    } catch {
+      // Not there; try the next shorter path.
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -1,11 +1,12 @@
 import { expect } from 'chai';
-import { findFreePort, startUnleashStack, type UnleashStack } from '../../dev/unleash/index.js';
+import { findFreePort, type UnleashStack } from '../../dev/unleash/index.js';
 import { ControlInputError, MaintenanceControl, UnleashError } from '../../src/control/index.js';
 import { STRATEGY_TITLE } from '../../src/control/strategy.js';
 import { readFeature, servedFeature } from '../control/support/admin-reader.js';
 import { runCliProcess, type CliResult } from '../cli/support/cli-process.js';
 import { startWatchedApp, type WatchedApp } from '../control/support/watched-app.js';
 import { uniqueFlagName } from './support/flags.js';
+import { startTestUnleash } from './support/shared-unleash.js';
 
 const SERVER_START_TIMEOUT_MS = 120_000;
 
@@ -15,7 +16,7 @@ describe('integration: the unleash-maintenance command against a real Unleash', 
 
   before(async function () {
     this.timeout(SERVER_START_TIMEOUT_MS);
-    stack = await startUnleashStack({ logLevel: 'error' });
+    stack = await startTestUnleash();
   });
 
   after(async function () {
@@ -280,14 +281,18 @@ describe('integration: the unleash-maintenance command against a real Unleash', 
 
   describe("Unleash's own maintenance mode", function () {
     const flag = uniqueFlagName('cli-unleash-down');
+    // Unleash memoizes this setting for a minute and clears the memo *before* it stores a new value, so a
+    // read in between caches the old value again. Sent twice, the second clear comes after the value is stored.
     const setUnleashMaintenance = async (enabled: boolean) => {
-      const response = await fetch(`${stack.url}/api/admin/maintenance`, {
-        method: 'POST',
-        headers: { authorization: stack.tokens.admin, 'content-type': 'application/json' },
-        body: JSON.stringify({ enabled }),
-        signal: AbortSignal.timeout(5_000),
-      });
-      expect(response.status, await response.text()).to.be.within(200, 299);
+      for (let time = 0; time < 2; time++) {
+        const response = await fetch(`${stack.url}/api/admin/maintenance`, {
+          method: 'POST',
+          headers: { authorization: stack.tokens.admin, 'content-type': 'application/json' },
+          body: JSON.stringify({ enabled }),
+          signal: AbortSignal.timeout(5_000),
+        });
+        expect(response.status, await response.text()).to.be.within(200, 299);
+      }
     };
 
     after(async function () {
@@ -342,19 +347,30 @@ describe('integration: the unleash-maintenance command against a real Unleash', 
 
   describe('failures exit 1 and say which', function () {
     // Independent processes: started together to keep the file fast, checked one by one.
-    let results: Record<'refused' | 'unauthorized' | 'forbidden' | 'project' | 'environment', CliResult>;
+    let results: Record<'refused' | 'unauthorized' | 'forbidden' | 'project' | 'environment' | 'baseStatus' | 'baseOn', CliResult>;
     let refusedUrl: string;
 
     before(async function () {
       refusedUrl = `http://127.0.0.1:${await findFreePort()}`;
-      const [refused, unauthorized, forbidden, project, environment] = await Promise.all([
+      const wrongBase = `${stack.url}/unleash`; // Unleash is served at the root: its UI answers this path with HTML
+      const [refused, unauthorized, forbidden, project, environment, baseStatus, baseOn] = await Promise.all([
         cli(['status'], { UNLEASH_URL: refusedUrl, UNLEASH_ADMIN_TOKEN: stack.tokens.admin }),
         cli(['on', '-e', 'production', '--url', stack.url, '--token', 'wrong-token-for-this-test']),
         cli(['off', '-e', 'production'], { UNLEASH_URL: stack.url, UNLEASH_ADMIN_TOKEN: stack.tokens.production }),
         cli(['on', '-e', 'production', '--project', 'no-such-project']),
         cli(['on', '-e', 'staging', '--flag', uniqueFlagName('cli-env')]),
+        cli(['status', '--url', wrongBase]),
+        cli(['on', '-e', 'development', '--url', wrongBase, '--flag', uniqueFlagName('cli-base')]),
       ]);
-      results = { refused: refused!, unauthorized: unauthorized!, forbidden: forbidden!, project: project!, environment: environment! };
+      results = {
+        refused: refused!,
+        unauthorized: unauthorized!,
+        forbidden: forbidden!,
+        project: project!,
+        environment: environment!,
+        baseStatus: baseStatus!,
+        baseOn: baseOn!,
+      };
     });
 
     it('connection refused', function () {
@@ -383,6 +399,18 @@ describe('integration: the unleash-maintenance command against a real Unleash', 
         1,
         /^unleash-maintenance: Unknown environment "staging" in project "default" \(404 Not Found\): the project's environments are "development", "production"\./,
       );
+    });
+
+    it('a URL under which Unleash answers its UI, not its API: names the URL and the base URL to use', function () {
+      const root = stack.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      for (const result of [results.baseStatus, results.baseOn]) {
+        expectExit(
+          result,
+          1,
+          new RegExp(`^unleash-maintenance: Not an answer from Unleash's API: GET ${root}/unleash/api/admin/projects/default/overview answered 200 with text/html, not JSON .*Unleash answers at the server root: use ${root} \\(or ${root}/api\\) as the URL\\.\\n$`),
+        );
+      }
+      expect(results.baseStatus.stdout).to.equal('');
     });
   });
 

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import ts from 'typescript';
 import { startWatchedApp, type WatchedApp } from '../control/support/watched-app.js';
 import type { UnleashStack } from '../../dev/unleash/index.js';
-import { SERVER_START_TIMEOUT_MS, sharedUnleash } from './support/shared-unleash.js';
+import { SERVER_START_TIMEOUT_MS, sharedUnleash, skipOnExistingServer } from './support/shared-unleash.js';
 
 const root = new URL('../../', import.meta.url);
 const FLAG = 'maintenance-mode'; // the recipe uses the default flag
@@ -70,7 +70,9 @@ describe('integration: the docs/command.md MaintenanceControl recipe', function 
 
   before(async function () {
     this.timeout(SERVER_START_TIMEOUT_MS);
-    stack = await sharedUnleash();
+    const shared = await sharedUnleash();
+    skipOnExistingServer(this, shared, 'it deletes and recreates the flag maintenance-mode, which may be yours');
+    stack = shared;
     await stack.admin.deleteFlag(FLAG);
     // Inside the package folder, so the recipe's imports resolve to this package by name (its built /control export).
     mkdirSync(workDir, { recursive: true });

@@ -9,7 +9,7 @@ import { useSharedFlag } from './support/flag-app.js';
 import { uniqueFlagName } from './support/flags.js';
 import { timeUntilStatus } from './support/flip-timer.js';
 import { httpGet } from './support/http.js';
-import { SERVER_START_TIMEOUT_MS } from './support/shared-unleash.js';
+import { SERVER_START_TIMEOUT_MS, sharedUnleash, skipOnExistingServer } from './support/shared-unleash.js';
 
 /** After a restart the client may still be between polls; give it a little longer than a toggle. */
 const RECOVERY_BUDGET_MS = 5_000;
@@ -33,6 +33,9 @@ describe('integration: Unleash outages', function () {
   const clients: TestClient[] = [];
   const apps: RunningApp[] = [];
   let backupDir: string | undefined;
+  before(async function () {
+    skipOnExistingServer(this, await sharedUnleash(), 'these tests stop and restart the server');
+  });
   const fixture = useSharedFlag({
     flag,
     async setUp(stack) {

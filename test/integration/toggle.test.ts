@@ -2,10 +2,15 @@ import { expect } from 'chai';
 import { useFlagApp } from './support/flag-app.js';
 import { httpGet } from './support/http.js';
 import { PROPAGATION_BUDGET_MS, timeUntilStatus } from './support/flip-timer.js';
+import { SERVER_START_TIMEOUT_MS, sharedUnleash, skipOnExistingServer } from './support/shared-unleash.js';
 
 const FLAG = 'maintenance-mode'; // the middleware's default flag name
 
 describe('integration: toggling maintenance-mode in Unleash', function () {
+  before(async function () {
+    this.timeout(SERVER_START_TIMEOUT_MS);
+    skipOnExistingServer(this, await sharedUnleash(), 'it deletes and recreates the flag maintenance-mode, which may be yours');
+  });
   const fixture = useFlagApp({
     flag: FLAG,
     async setUp(stack) {

@@ -57,7 +57,7 @@ describe('the Unleash context holds nothing a client can forge', () => {
   });
 
   it('never answers 500 when Koa cannot read the target: the path and hostname are unknown to Unleash, and the gate blocks', async () => {
-    const targets = ['http://xn--/healthz', 'http://[::1]:abc/x', 'http://xn--0/'];
+    const targets = ['http://[::1/healthz', 'http://[::1]:abc/x', 'http://[::1/'];
     const contextual = await realUnleash([flagOnlyFor('path', ['/never'])]); // needs the context; off for an unknown path
     server = await listen(appThatNeverReadsThePath({ unleash: contextual }));
     for (const target of targets) expect((await server.send(target)).status, target).to.equal(200);
