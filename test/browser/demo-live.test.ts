@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
-import { SERVER_START_TIMEOUT_MS } from '../integration/support/shared-unleash.js';
-import { launchChromium, skipWithoutChromium, type HeadlessChromium } from './support/chromium.js';
-import { startDemoOnSharedUnleash, type DemoOnUnleash } from './support/demo.js';
+import { SERVER_START_TIMEOUT_MS } from '../support/shared-unleash.js';
+import { launchChromium, skipWithoutChromium, type HeadlessChromium } from '../support/chromium.js';
+import { startDemoOnSharedUnleash, type DemoOnUnleash } from '../support/demo.js';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 const timeConstraint = (operator: 'DATE_AFTER' | 'DATE_BEFORE', time: Date) => ({

@@ -2,10 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { waitFor } from '../../dev/unleash/index.js';
-import { httpGet } from '../integration/support/http.js';
-import { SERVER_START_TIMEOUT_MS } from '../integration/support/shared-unleash.js';
-import { launchChromium, skipWithoutChromium, type HeadlessChromium } from './support/chromium.js';
-import { startDemoOnSharedUnleash, type DemoOnUnleash } from './support/demo.js';
+import { httpGet } from '../support/http.js';
+import { SERVER_START_TIMEOUT_MS } from '../support/shared-unleash.js';
+import { launchChromium, skipWithoutChromium, type HeadlessChromium } from '../support/chromium.js';
+import { startDemoOnSharedUnleash, type DemoOnUnleash } from '../support/demo.js';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 

@@ -1,8 +1,8 @@
-// Runs the real command as a child process against a FAKE Unleash (test/control/support/fake-unleash.ts): a node:http
+// Runs the real command as a child process against a FAKE Unleash (test/support/fake-unleash.ts): a node:http
 // server on 127.0.0.1 that answers writes as unleash-server does while its own maintenance mode is on.
 import { expect } from 'chai';
-import { runCliProcess } from './support/cli-process.js';
-import { ADMIN_TOKEN, createFakeUnleashModel, startFakeServer, UNLEASH_MAINTENANCE_MESSAGE, type FakeServer } from '../control/support/fake-unleash.js';
+import { runCliProcess } from '../support/cli-process.js';
+import { ADMIN_TOKEN, createFakeUnleashModel, startFakeServer, UNLEASH_MAINTENANCE_MESSAGE, type FakeServer } from '../support/fake-unleash.js';
 
 describe('cli: Unleash in its own maintenance mode', function () {
   this.timeout(30_000);

@@ -13,7 +13,7 @@ import {
   refusedUrl,
   UNLEASH_MAINTENANCE_MESSAGE,
   useFakeUnleash,
-} from './support/fake-unleash.js';
+} from '../support/fake-unleash.js';
 
 const STRATEGY: AdminStrategy = { name: 'flexibleRollout', title: 'unleash-maintenance', parameters: { rollout: '100', stickiness: 'default', groupId: 'f' } };
 

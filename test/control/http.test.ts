@@ -10,7 +10,7 @@ import {
   refusedUrl,
   startFakeServer,
   UNLEASH_MAINTENANCE_MESSAGE,
-} from './support/fake-unleash.js';
+} from '../support/fake-unleash.js';
 
 const TOKEN = '*:*.secret-admin-token';
 

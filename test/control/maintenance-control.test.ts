@@ -14,7 +14,7 @@ import {
   refusedUrl,
   UNLEASH_MAINTENANCE_MESSAGE,
   useFakeUnleash,
-} from './support/fake-unleash.js';
+} from '../support/fake-unleash.js';
 
 const FLAG = 'site-maintenance';
 

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { UnleashError } from '../../src/control/errors.js';
 import { sendJson, type HttpTarget } from '../../src/control/http.js';
 import { MaintenanceControl } from '../../src/control/index.js';
-import { failureOf, type FakeServer, startFakeServer } from './support/fake-unleash.js';
+import { failureOf, type FakeServer, startFakeServer } from '../support/fake-unleash.js';
 
 const INDEX_HTML = '<!doctype html><html><head><title>Unleash</title></head><body><div id="app"></div></body></html>';
 

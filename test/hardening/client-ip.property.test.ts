@@ -5,8 +5,8 @@ import fc from 'fast-check';
 import type { Unleash } from 'unleash-client';
 import { compileTrust, createClientIpResolver } from '../../src/request/client-ip.js';
 import { propertyTimeout, seeded } from '../support/property.js';
-import { gateApp, THROUGH, type GateApp } from './support/app.js';
-import { closeServer, listen, rawGet } from './support/raw-http.js';
+import { gateApp, THROUGH, type GateApp } from '../support/gate-app.js';
+import { closeServer, listen, rawGet } from '../support/raw-http.js';
 import { flag, realUnleash } from '../support/unleash.js';
 
 const RUNS = seeded(1000);

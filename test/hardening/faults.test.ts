@@ -9,9 +9,9 @@ import type { Unleash } from 'unleash-client';
 import type { UnleashLike } from '../../src/index.js';
 import { BUNDLED_VIEWS } from '../../src/views.js';
 import { propertyTimeout, seeded } from '../support/property.js';
-import { gateApp, recordingLogger, THROUGH, type GateApp, type RecordingLogger } from './support/app.js';
-import { startFeaturesServer, type FeaturesServer } from './support/features-server.js';
-import { closeServer, listen, rawGet, type RawResponse } from './support/raw-http.js';
+import { gateApp, recordingLogger, THROUGH, type GateApp, type RecordingLogger } from '../support/gate-app.js';
+import { startFeaturesServer, type FeaturesServer } from '../support/features-server.js';
+import { closeServer, listen, rawGet, type RawResponse } from '../support/raw-http.js';
 import { FLAG, flag, pollingUnleash, realUnleash } from '../support/unleash.js';
 
 /**

@@ -6,7 +6,7 @@ import type { Unleash } from 'unleash-client';
 import { isNormalPath } from '../../src/index.js';
 import { compileUrlMatcher, pathForRules } from '../../src/request/path.js';
 import { propertyTimeout, seeded } from '../support/property.js';
-import { gateApp, THROUGH, type GateApp } from './support/app.js';
+import { gateApp, THROUGH, type GateApp } from '../support/gate-app.js';
 import {
   decodedPath,
   MALFORMED_ESCAPES,
@@ -18,8 +18,8 @@ import {
   withMalformed,
   withNoise,
   type PathShape,
-} from './support/paths.js';
-import { closeServer, listen, rawGet } from './support/raw-http.js';
+} from '../support/paths.js';
+import { closeServer, listen, rawGet } from '../support/raw-http.js';
 import { flag, realUnleash } from '../support/unleash.js';
 
 const RUNS = seeded(1000);

@@ -3,8 +3,8 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import request from 'supertest';
 import { propertyTimeout, seeded } from '../support/property.js';
-import { gateApp, recordingLogger, THROUGH } from './support/app.js';
-import { closeServer, listen } from './support/raw-http.js';
+import { gateApp, recordingLogger, THROUGH } from '../support/gate-app.js';
+import { closeServer, listen } from '../support/raw-http.js';
 import { FLAG, realUnleash, type FlagDefinition, type VariantDefinition } from '../support/unleash.js';
 
 /**

@@ -9,10 +9,10 @@ import type { Unleash } from 'unleash-client';
 import { WebSocketServer } from 'ws';
 import { maintenance, type MaintenanceMiddleware, type MaintenanceReason } from '../../src/index.js';
 import { propertyTimeout, seeded } from '../support/property.js';
-import { recordingLogger } from './support/app.js';
-import { closeServer, listen } from './support/raw-http.js';
-import { socketRequest, type SocketResponse } from './support/raw-socket.js';
-import { requestTarget } from './support/request-targets.js';
+import { recordingLogger } from '../support/gate-app.js';
+import { closeServer, listen } from '../support/raw-http.js';
+import { socketRequest, type SocketResponse } from '../support/raw-socket.js';
+import { requestTarget } from '../support/request-targets.js';
 import { flag, realUnleash } from '../support/unleash.js';
 
 /**

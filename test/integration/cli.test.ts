@@ -2,11 +2,11 @@ import { expect } from 'chai';
 import { findFreePort, type UnleashStack } from '../../dev/unleash/index.js';
 import { ControlInputError, MaintenanceControl, UnleashError } from '../../src/control/index.js';
 import { STRATEGY_TITLE } from '../../src/control/strategy.js';
-import { readFeature, servedFeature } from '../control/support/admin-reader.js';
-import { runCliProcess, type CliResult } from '../cli/support/cli-process.js';
-import { startWatchedApp, type WatchedApp } from '../control/support/watched-app.js';
-import { uniqueFlagName } from './support/flags.js';
-import { startTestUnleash } from './support/shared-unleash.js';
+import { readFeature, servedFeature } from '../support/admin-reader.js';
+import { runCliProcess, type CliResult } from '../support/cli-process.js';
+import { startWatchedApp, type WatchedApp } from '../support/watched-app.js';
+import { uniqueFlagName } from '../support/flags.js';
+import { startTestUnleash } from '../support/shared-unleash.js';
 
 const SERVER_START_TIMEOUT_MS = 120_000;
 

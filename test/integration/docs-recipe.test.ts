@@ -4,9 +4,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import ts from 'typescript';
-import { startWatchedApp, type WatchedApp } from '../control/support/watched-app.js';
+import { startWatchedApp, type WatchedApp } from '../support/watched-app.js';
 import type { UnleashStack } from '../../dev/unleash/index.js';
-import { SERVER_START_TIMEOUT_MS, sharedUnleash, skipOnExistingServer } from './support/shared-unleash.js';
+import { SERVER_START_TIMEOUT_MS, sharedUnleash, skipOnExistingServer } from '../support/shared-unleash.js';
 
 const root = new URL('../../', import.meta.url);
 const FLAG = 'maintenance-mode'; // the recipe uses the default flag

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { waitFor } from '../../dev/unleash/index.js';
-import { startApp, type RunningApp } from './support/app.js';
-import { createTestClient, waitUntilSynchronized, type TestClient } from './support/client.js';
-import { useSharedFlag } from './support/flag-app.js';
-import { uniqueFlagName } from './support/flags.js';
-import { httpGet } from './support/http.js';
+import { startApp, type RunningApp } from '../support/open-app.js';
+import { createTestClient, waitUntilSynchronized, type TestClient } from '../support/server-client.js';
+import { useSharedFlag } from '../support/flag-app.js';
+import { uniqueFlagName } from '../support/flags.js';
+import { httpGet } from '../support/http.js';
 
 describe('integration: one flag, per environment', function () {
   const flag = uniqueFlagName('environments');

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { useSharedFlag } from './support/flag-app.js';
-import { uniqueFlagName } from './support/flags.js';
-import { httpGet } from './support/http.js';
-import { startFleetMember, type FleetMember } from './support/fleet.js';
-import { PROPAGATION_BUDGET_MS, timeUntilStatus } from './support/flip-timer.js';
+import { useSharedFlag } from '../support/flag-app.js';
+import { uniqueFlagName } from '../support/flags.js';
+import { httpGet } from '../support/http.js';
+import { startFleetMember, type FleetMember } from '../support/fleet.js';
+import { PROPAGATION_BUDGET_MS, timeUntilStatus } from '../support/flip-timer.js';
 
 const FLEET_SIZE = 3;
 

@@ -3,13 +3,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../../dev/unleash/index.js';
-import { startApp, type RunningApp } from './support/app.js';
-import { createTestClient, waitUntilSynchronized, type TestClient } from './support/client.js';
-import { useSharedFlag } from './support/flag-app.js';
-import { uniqueFlagName } from './support/flags.js';
-import { timeUntilStatus } from './support/flip-timer.js';
-import { httpGet } from './support/http.js';
-import { SERVER_START_TIMEOUT_MS, sharedUnleash, skipOnExistingServer } from './support/shared-unleash.js';
+import { startApp, type RunningApp } from '../support/open-app.js';
+import { createTestClient, waitUntilSynchronized, type TestClient } from '../support/server-client.js';
+import { useSharedFlag } from '../support/flag-app.js';
+import { uniqueFlagName } from '../support/flags.js';
+import { timeUntilStatus } from '../support/flip-timer.js';
+import { httpGet } from '../support/http.js';
+import { SERVER_START_TIMEOUT_MS, sharedUnleash, skipOnExistingServer } from '../support/shared-unleash.js';
 
 /** After a restart the client may still be between polls; give it a little longer than a toggle. */
 const RECOVERY_BUDGET_MS = 5_000;

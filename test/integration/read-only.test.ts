@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { useFlagApp } from './support/flag-app.js';
-import { createFlagWithPayload, uniqueFlagName } from './support/flags.js';
+import { useFlagApp } from '../support/flag-app.js';
+import { createFlagWithPayload, uniqueFlagName } from '../support/flags.js';
 
 const PAYLOAD = { mode: 'read-only', message: 'Orders are paused while we move to a bigger database.' };
 

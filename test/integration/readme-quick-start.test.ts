@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { expect } from 'chai';
 import type { UnleashStack } from '../../dev/unleash/index.js';
 import { findFreePort, waitFor } from '../../dev/unleash/index.js';
-import { httpGet } from './support/http.js';
-import { SERVER_START_TIMEOUT_MS, sharedUnleash, skipOnExistingServer } from './support/shared-unleash.js';
+import { httpGet } from '../support/http.js';
+import { SERVER_START_TIMEOUT_MS, sharedUnleash, skipOnExistingServer } from '../support/shared-unleash.js';
 
 const root = new URL('../../', import.meta.url);
 const FLAG = 'maintenance-mode';

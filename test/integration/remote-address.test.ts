@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { useFlagApp } from './support/flag-app.js';
-import { uniqueFlagName } from './support/flags.js';
-import { httpGet } from './support/http.js';
+import { useFlagApp } from '../support/flag-app.js';
+import { uniqueFlagName } from '../support/flags.js';
+import { httpGet } from '../support/http.js';
 
 // Distinct loopback source addresses: Linux routes all of 127.0.0.0/8 to lo.
 const PROXY = '127.0.0.2';

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { Agent } from 'node:http';
-import { useFlagApp } from './support/flag-app.js';
-import { uniqueFlagName } from './support/flags.js';
-import { httpGet } from './support/http.js';
+import { useFlagApp } from '../support/flag-app.js';
+import { uniqueFlagName } from '../support/flags.js';
+import { httpGet } from '../support/http.js';
 
 const SESSIONS = 1_000;
 const ROLLOUT_PERCENT = 30;

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { useFlagApp } from './support/flag-app.js';
-import { httpGet } from './support/http.js';
-import { PROPAGATION_BUDGET_MS, timeUntilStatus } from './support/flip-timer.js';
-import { SERVER_START_TIMEOUT_MS, sharedUnleash, skipOnExistingServer } from './support/shared-unleash.js';
+import { useFlagApp } from '../support/flag-app.js';
+import { httpGet } from '../support/http.js';
+import { PROPAGATION_BUDGET_MS, timeUntilStatus } from '../support/flip-timer.js';
+import { SERVER_START_TIMEOUT_MS, sharedUnleash, skipOnExistingServer } from '../support/shared-unleash.js';
 
 const FLAG = 'maintenance-mode'; // the middleware's default flag name
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { useFlagApp } from './support/flag-app.js';
-import { createFlagWithPayload, uniqueFlagName } from './support/flags.js';
-import { httpGet } from './support/http.js';
+import { useFlagApp } from '../support/flag-app.js';
+import { createFlagWithPayload, uniqueFlagName } from '../support/flags.js';
+import { httpGet } from '../support/http.js';
 
 const PAYLOAD = { message: 'We are moving to a bigger database, back in two minutes.', retryAfter: 120 };
 

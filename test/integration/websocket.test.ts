@@ -6,9 +6,9 @@ import Koa from 'koa';
 import WebSocket, { WebSocketServer } from 'ws';
 import { waitFor } from '../../dev/unleash/index.js';
 import { maintenance } from '../../src/index.js';
-import { createTestClient, waitUntilSynchronized, type TestClient } from './support/client.js';
-import { useSharedFlag } from './support/flag-app.js';
-import { uniqueFlagName } from './support/flags.js';
+import { createTestClient, waitUntilSynchronized, type TestClient } from '../support/server-client.js';
+import { useSharedFlag } from '../support/flag-app.js';
+import { uniqueFlagName } from '../support/flags.js';
 
 /** README's `ws` recipe on the real unleash-server: the switch in Unleash closes a live WebSocket with 1013. */
 describe('integration: a live WebSocket follows the flag on the real Unleash', function () {

@@ -5,9 +5,9 @@ import { expect } from 'chai';
 import Koa from 'koa';
 import { waitFor } from '../../dev/unleash/index.js';
 import { maintenance, maintenanceBanner, type MaintenanceState } from '../../src/index.js';
-import { createTestClient, waitUntilSynchronized, type TestClient } from './support/client.js';
-import { useSharedFlag } from './support/flag-app.js';
-import { uniqueFlagName } from './support/flags.js';
+import { createTestClient, waitUntilSynchronized, type TestClient } from '../support/server-client.js';
+import { useSharedFlag } from '../support/flag-app.js';
+import { uniqueFlagName } from '../support/flags.js';
 
 const SECOND = 1_000;
 const timeConstraint = (operator: 'DATE_AFTER' | 'DATE_BEFORE', time: Date) => ({

@@ -8,7 +8,7 @@ import Koa from 'koa';
 import type { Unleash } from 'unleash-client';
 import WebSocket, { WebSocketServer } from 'ws';
 import { maintenance, type MaintenanceMiddleware, type MaintenanceOptions, type MaintenanceState } from '../../src/index.js';
-import { startFeaturesServer, type FeaturesServer } from '../hardening/support/features-server.js';
+import { startFeaturesServer, type FeaturesServer } from '../support/features-server.js';
 import { FLAG, pollingUnleash, realUnleash } from '../support/unleash.js';
 
 const SECRET = 'k3J9-xQ2_vT7pL0mN5bR8cW1zY4aF6hD';

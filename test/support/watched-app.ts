@@ -1,7 +1,7 @@
-import { waitFor } from '../../../dev/unleash/index.js';
-import { startApp } from '../../integration/support/app.js';
-import { createTestClient, waitUntilSynchronized } from '../../integration/support/client.js';
-import { httpGet, type HttpResult } from '../../integration/support/http.js';
+import { waitFor } from '../../dev/unleash/index.js';
+import { startApp } from './open-app.js';
+import { createTestClient, waitUntilSynchronized } from './server-client.js';
+import { httpGet, type HttpResult } from './http.js';
 
 /** A Koa app behind `maintenance()` that reads `flag` through its own Unleash client. */
 export interface WatchedApp {

@@ -1,5 +1,5 @@
 import Koa from 'koa';
-import { maintenance, type MaintenanceOptions, type MaintenanceState } from '../../../src/index.js';
+import { maintenance, type MaintenanceOptions, type MaintenanceState } from '../../src/index.js';
 
 export interface Seen {
   decision: MaintenanceState | undefined;

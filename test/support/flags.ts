@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { waitFor, type UnleashStack } from '../../../dev/unleash/index.js';
-import { createTestClient, waitUntilSynchronized, type TestClient } from './client.js';
+import { waitFor, type UnleashStack } from '../../dev/unleash/index.js';
+import { createTestClient, waitUntilSynchronized, type TestClient } from './server-client.js';
 
 /** A flag name no other test (or earlier run on a shared database) uses. */
 export function uniqueFlagName(purpose: string): string {

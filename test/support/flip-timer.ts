@@ -1,4 +1,4 @@
-import { waitFor } from '../../../dev/unleash/index.js';
+import { waitFor } from '../../dev/unleash/index.js';
 import { httpGet } from './http.js';
 
 /** The budget for a toggle to reach an app. */

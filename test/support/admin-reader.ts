@@ -1,4 +1,4 @@
-import type { FeatureEnvironment } from '../../../src/control/admin-types.js';
+import type { FeatureEnvironment } from '../../src/control/admin-types.js';
 
 export interface FeatureSnapshot {
   type: string;

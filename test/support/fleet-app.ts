@@ -2,8 +2,8 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
-import { maintenance } from '../../../src/index.js';
-import { createTestClient, waitUntilSynchronized } from './client.js';
+import { maintenance } from '../../src/index.js';
+import { createTestClient, waitUntilSynchronized } from './server-client.js';
 
 export interface FleetAppReady {
   port: number;

@@ -1,9 +1,9 @@
-import { waitFor, type UnleashStack } from '../../../dev/unleash/index.js';
-import { createDemoApp, listenDemoApp, type RunningDemoApp } from '../../../demo/app.js';
-import { createDemoClient, type DemoClient } from '../../../demo/client.js';
-import { seedMaintenanceFlag } from '../../../demo/seed.js';
-import { uniqueFlagName } from '../../integration/support/flags.js';
-import { sharedUnleash } from '../../integration/support/shared-unleash.js';
+import { waitFor, type UnleashStack } from '../../dev/unleash/index.js';
+import { createDemoApp, listenDemoApp, type RunningDemoApp } from '../../demo/app.js';
+import { createDemoClient, type DemoClient } from '../../demo/client.js';
+import { seedMaintenanceFlag } from '../../demo/seed.js';
+import { uniqueFlagName } from './flags.js';
+import { sharedUnleash } from './shared-unleash.js';
 
 export interface DemoOnUnleash {
   stack: UnleashStack;

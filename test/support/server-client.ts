@@ -1,5 +1,5 @@
 import { InMemStorageProvider, Unleash } from 'unleash-client';
-import { waitFor } from '../../../dev/unleash/index.js';
+import { waitFor } from '../../dev/unleash/index.js';
 
 export interface TestClientOptions {
   url: string;

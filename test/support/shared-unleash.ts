@@ -1,4 +1,4 @@
-import type { UnleashStack } from '../../../dev/unleash/index.js';
+import type { UnleashStack } from '../../dev/unleash/index.js';
 
 let starting: Promise<UnleashStack> | undefined;
 
@@ -10,7 +10,7 @@ let starting: Promise<UnleashStack> | undefined;
 export async function startTestUnleash(): Promise<UnleashStack> {
   // Imported here, not at the top: the root hook loads this file in every run, and runs
   // without integration tests (npm run test:unit) should not load Postgres and knex.
-  const { connectExistingUnleash, existingUnleashFromEnv, startUnleashStack } = await import('../../../dev/unleash/index.js');
+  const { connectExistingUnleash, existingUnleashFromEnv, startUnleashStack } = await import('../../dev/unleash/index.js');
   const existing = existingUnleashFromEnv();
   const stack = existing ? await connectExistingUnleash(existing) : await startUnleashStack({ logLevel: 'error' });
   announce(stack);

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
-import { maintenance, type MaintenanceOptions } from '../../../src/index.js';
+import { maintenance, type MaintenanceOptions } from '../../src/index.js';
 
 export interface RunningApp {
   url: string;

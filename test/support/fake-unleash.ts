@@ -6,7 +6,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AdminStrategy } from '../../../src/control/admin-types.js';
+import type { AdminStrategy } from '../../src/control/admin-types.js';
 
 export interface FakeRequest {
   method: string;

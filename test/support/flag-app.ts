@@ -1,7 +1,7 @@
-import type { UnleashStack } from '../../../dev/unleash/index.js';
-import type { MaintenanceOptions } from '../../../src/index.js';
-import { startApp, type RunningApp } from './app.js';
-import { createTestClient, waitUntilSynchronized, type TestClient } from './client.js';
+import type { UnleashStack } from '../../dev/unleash/index.js';
+import type { MaintenanceOptions } from '../../src/index.js';
+import { startApp, type RunningApp } from './open-app.js';
+import { createTestClient, waitUntilSynchronized, type TestClient } from './server-client.js';
 import { productionClientSeeing } from './flags.js';
 import { SERVER_START_TIMEOUT_MS, sharedUnleash } from './shared-unleash.js';
 

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FLAG, flag } from '../../support/unleash.js';
+import { FLAG, flag } from './unleash.js';
 
 export interface FeaturesServer {
   /** Base URL to give `new Unleash({ url })`. */

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { stopChild } from '../../../dev/unleash/index.js';
+import { stopChild } from '../../dev/unleash/index.js';
 import type { FleetAppReady } from './fleet-app.js';
 
 const FLEET_APP = fileURLToPath(new URL('./fleet-app.ts', import.meta.url));
