@@ -70,9 +70,9 @@ export function createAdminApi(baseUrl: string, adminToken: string, project = 'd
 }
 
 /** One Admin API call; resolves to the parsed JSON answer (undefined when empty or not JSON). */
-type Caller = (method: string, path: string, body: unknown, expected: number[]) => Promise<unknown>;
+export type Caller = (method: string, path: string, body: unknown, expected: number[]) => Promise<unknown>;
 
-function createCaller(baseUrl: string, adminToken: string): Caller {
+export function createCaller(baseUrl: string, adminToken: string): Caller {
   return async (method, path, body, expected) => {
     const response = await fetch(new URL(path, baseUrl), {
       method,

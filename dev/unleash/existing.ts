@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createAdminApi } from './admin-api.js';
+import { createAdminApi, createCaller } from './admin-api.js';
 import type { UnleashStack } from './stack.js';
 import type { LocalTokens } from './tokens.js';
 
@@ -32,17 +32,9 @@ export function existingUnleashFromEnv(env: NodeJS.ProcessEnv = process.env): Ex
  * the Admin API and deleted by `stop()`, which leaves the server running.
  */
 export async function connectExistingUnleash({ url, adminToken }: ExistingUnleash): Promise<UnleashStack> {
-  const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
-    const response = await fetch(new URL(path, url), {
-      method,
-      headers: { authorization: adminToken, 'content-type': 'application/json', accept: 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`Unleash at ${url}: ${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
-    return text ? (JSON.parse(text) as unknown) : undefined;
-  };
+  const admin = createCaller(url, adminToken);
+  const call = (method: string, path: string, body?: unknown): Promise<unknown> => admin(method, path, body, [200, 201, 202, 204]);
+
   const suffix = randomBytes(3).toString('hex');
   const created: string[] = [];
   const backendToken = async (environment: string): Promise<string> => {
