@@ -56,11 +56,12 @@ function optionalRecord(key: string, value: unknown, ofWhat: (entry: unknown) =>
   throw optionError(`views.${key}`, value, expected);
 }
 
-/** `views` given as an object: its keys checked, the page's file found, koa-views loaded. */
+/** `views` given as an object: its keys checked, koa-views loaded (first: without it nothing else matters), the page's file found. */
 export function compileViewsObject(value: object, view: string): PageRenderer {
   for (const key of Object.keys(value)) {
     if (!VIEWS_KEYS.has(key)) throw optionError(`views.${key}`, (value as Record<string, unknown>)[key], `is not a views option (known: ${[...VIEWS_KEYS].join(', ')})`);
   }
+  const koaViews = loadKoaViews(value);
   const given = value as Partial<Record<keyof ViewsOptions, unknown>>;
   if (typeof given.dir !== 'string' || given.dir.trim() === '') throw optionError('views.dir', given.dir, 'is not a non-empty string');
   const dir = resolve(given.dir);
@@ -81,7 +82,7 @@ export function compileViewsObject(value: object, view: string): PageRenderer {
   if (map !== undefined) viewsOptions.map = { ...map };
   if (given.options !== undefined) viewsOptions.options = { ...(given.options as Record<string, unknown>) };
   if (given.engineSource !== undefined) viewsOptions.engineSource = given.engineSource as ViewsOptions['engineSource'];
-  return createKoaViewsRenderer(loadKoaViews(value)(dir, viewsOptions), view);
+  return createKoaViewsRenderer(koaViews(dir, viewsOptions), view);
 }
 
 /**
