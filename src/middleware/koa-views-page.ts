@@ -1,7 +1,7 @@
+import { statSync } from 'node:fs';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
-import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Koa, { type Context, type Middleware } from 'koa';
 import { optionError } from '../option-error.js';
@@ -50,28 +50,37 @@ function loadKoaViews(views: object): KoaViews {
   return (root, options) => Reflect.apply(factory, undefined, [root, options]);
 }
 
-function optionalRecord(key: string, value: unknown, ofWhat: (entry: unknown) => boolean, expected: string): Record<string, never> | undefined {
+/** An object of `T`s, copied (the app's object is never kept nor changed); a TypeError naming `views.<key>` otherwise. */
+function optionalRecord<T>(key: string, value: unknown, isEntry: (entry: unknown) => entry is T, expected: string): Record<string, T> | undefined {
   if (value === undefined) return undefined;
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every(ofWhat)) return undefined;
-  throw optionError(`views.${key}`, value, expected);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw optionError(`views.${key}`, value, expected);
+  const record: Record<string, T> = {};
+  for (const [name, entry] of Object.entries(value)) {
+    if (!isEntry(entry)) throw optionError(`views.${key}`, value, expected);
+    record[name] = entry;
+  }
+  return record;
 }
+
+const isString = (entry: unknown): entry is string => typeof entry === 'string';
+const isAnything = (_entry: unknown): _entry is unknown => true;
+const isEngine = (entry: unknown): entry is (path: string, locals: Record<string, unknown>) => Promise<string> => typeof entry === 'function';
 
 /** `views` given as an object: its keys checked, koa-views loaded (first: without it nothing else matters), the page's file found. */
 export function compileViewsObject(value: object, view: string): PageRenderer {
   for (const key of Object.keys(value)) {
-    if (!VIEWS_KEYS.has(key)) throw optionError(`views.${key}`, (value as Record<string, unknown>)[key], `is not a views option (known: ${[...VIEWS_KEYS].join(', ')})`);
+    if (!VIEWS_KEYS.has(key)) throw optionError(`views.${key}`, Reflect.get(value, key), `is not a views option (known: ${[...VIEWS_KEYS].join(', ')})`);
   }
   const koaViews = loadKoaViews(value);
-  const given = value as Partial<Record<keyof ViewsOptions, unknown>>;
+  const given: Partial<Record<keyof ViewsOptions, unknown>> = value;
   if (typeof given.dir !== 'string' || given.dir.trim() === '') throw optionError('views.dir', given.dir, 'is not a non-empty string');
   const dir = resolve(given.dir);
   if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw optionError('views.dir', given.dir, 'is not a folder');
   const extension = given.extension ?? 'html';
   if (typeof extension !== 'string' || !/^[A-Za-z0-9_-]+$/.test(extension)) throw optionError('views.extension', extension, 'is not a file extension without its dot (e.g. "ejs")');
-  optionalRecord('map', given.map, (engine) => typeof engine === 'string', 'is not an object of extension → engine name');
-  optionalRecord('options', given.options, () => true, 'is not an object');
-  optionalRecord('engineSource', given.engineSource, (render) => typeof render === 'function', 'is not an object of engine functions');
-  const map = given.map as Record<string, string> | undefined;
+  const map = optionalRecord('map', given.map, isString, 'is not an object of extension → engine name');
+  const options = optionalRecord('options', given.options, isAnything, 'is not an object');
+  const engineSource = optionalRecord('engineSource', given.engineSource, isEngine, 'is not an object of engine functions');
   if (extension === 'html' && map === undefined) {
     throw optionError('views.extension', extension, 'without views.map has koa-views send the file as it is, without the texts; name its engine (e.g. map: { html: "nunjucks" }) or use the engine\'s extension');
   }
@@ -79,9 +88,9 @@ export function compileViewsObject(value: object, view: string): PageRenderer {
   if (!statSync(template, { throwIfNoEntry: false })?.isFile()) throw optionError('view', view, `has no template: ${template} does not exist`);
 
   const viewsOptions: Omit<ViewsOptions, 'dir'> = { extension };
-  if (map !== undefined) viewsOptions.map = { ...map };
-  if (given.options !== undefined) viewsOptions.options = { ...(given.options as Record<string, unknown>) };
-  if (given.engineSource !== undefined) viewsOptions.engineSource = given.engineSource as ViewsOptions['engineSource'];
+  if (map !== undefined) viewsOptions.map = map;
+  if (options !== undefined) viewsOptions.options = options;
+  if (engineSource !== undefined) viewsOptions.engineSource = engineSource;
   return createKoaViewsRenderer(koaViews(dir, viewsOptions), view);
 }
 
