@@ -2,6 +2,7 @@ export { maintenance, type MaintenanceMiddleware } from './middleware.js';
 export type { UpgradeListener, OnBlocked } from './middleware/connections.js';
 export type { MaintenanceReason, MaintenanceState, UpcomingWindow } from './flag/state.js';
 export type { MaintenanceOptions } from './middleware/options.js';
+export type { ViewsOptions } from './middleware/koa-views-page.js';
 export type { UnleashLike } from './middleware/flag-reader.js';
 export type { TrustProxy, TrustFunction } from './request/client-ip.js';
 export type { MaintenanceLogger } from './middleware/reporter.js';

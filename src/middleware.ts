@@ -66,14 +66,21 @@ export function maintenance(options: MaintenanceOptions): MaintenanceMiddleware 
 
   const gate = createGate({ ...compiled, readFacts, askFlag, statusEndpoint, defaultMode, report });
 
-  /** The gate's own answers; if writing one fails, a bare 503 still goes out: never a 500, never the route. */
-  function answer(ctx: Context, verdict: Exclude<Verdict, { action: 'next' | 'next-privately' }>): void {
+  function failed(ctx: Context, error: unknown): void {
+    report('error', 'answer', 'writing the maintenance answer failed; answered with a bare 503', error);
+    sendBareUnavailable(ctx);
+  }
+
+  /**
+   * The gate's own answers; if writing one fails, a bare 503 still goes out: never a 500, never the route. A
+   * promise only while a page rendered through koa-views is not at hand yet.
+   */
+  function answer(ctx: Context, verdict: Exclude<Verdict, { action: 'next' | 'next-privately' }>): void | Promise<void> {
     try {
       if (verdict.action === 'status') statusEndpoint?.answer(ctx, verdict.flag);
-      else if (verdict.action === 'block') responder.respond(ctx, verdict.payload, verdict.mode);
+      else if (verdict.action === 'block') return responder.respond(ctx, verdict.payload, verdict.mode)?.catch((error: unknown) => failed(ctx, error));
     } catch (error) {
-      report('error', 'answer', 'writing the maintenance answer failed; answered with a bare 503', error);
-      sendBareUnavailable(ctx);
+      failed(ctx, error);
     }
   }
 
@@ -81,7 +88,7 @@ export function maintenance(options: MaintenanceOptions): MaintenanceMiddleware 
     const verdict = gate(ctx, 'request');
     if (verdict.action === 'next') return next();
     if (verdict.action === 'next-privately') return passPrivately(ctx, next, verdict.credential);
-    answer(ctx, verdict);
+    return answer(ctx, verdict);
   }
 
   return Object.assign(maintenanceMiddleware, createConnections({ gate, responder, unleash, report }));

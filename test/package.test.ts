@@ -52,6 +52,26 @@ describe('the built package', function () {
     expect(inNode('--input-type=commonjs', `const { maintenance } = require('koa-unleash-maintenance'); console.log(typeof maintenance(${make}));`)).to.equal('function\n');
   });
 
+  it('loads koa-views, only for a views object, from both builds, and renders the page with it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kum-built-views-'));
+    try {
+      writeFileSync(join(dir, 'maintenance.ejs'), '<h1 data-engine="ejs"><%= title %></h1>');
+      const make = `({ unleash: { isEnabled: () => true, getVariant: () => ({}) }, override: true, views: { dir: ${JSON.stringify(dir)}, extension: 'ejs' } })`;
+      const serve = `const app = new Koa(); app.use(maintenance(${make}));
+        const loaded = () => Object.keys(require.cache).some((file) => /[\\/]node_modules[\\/]koa-views[\\/]/.test(file));
+        request(app.callback()).get('/').then((reply) => console.log(reply.status, reply.text));`;
+      const esm = `import { maintenance } from 'koa-unleash-maintenance'; import Koa from 'koa'; import request from 'supertest'; import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); ${serve}`;
+      const cjs = `const { maintenance } = require('koa-unleash-maintenance'); const Koa = require('koa'); const request = require('supertest'); ${serve}`;
+      expect(inNode('--input-type=module', esm)).to.equal('503 <h1 data-engine="ejs">Down for maintenance</h1>\n');
+      expect(inNode('--input-type=commonjs', cjs)).to.equal('503 <h1 data-engine="ejs">Down for maintenance</h1>\n');
+      const pugOnly = `const { maintenance } = require('koa-unleash-maintenance'); maintenance({ unleash: { isEnabled: () => false, getVariant: () => ({}) } });
+        console.log(Object.keys(require.cache).some((file) => /[\\/]node_modules[\\/]koa-views[\\/]/.test(file)));`;
+      expect(inNode('--input-type=commonjs', pugOnly), 'the bundled Pug page loads no koa-views').to.equal('false\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('ships type declarations for both conditions', () => {
     for (const entry of ['index', 'control']) {
       expect(existsSync(new URL(`dist/${entry}.d.ts`, root)), entry).to.equal(true);

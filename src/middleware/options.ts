@@ -13,6 +13,7 @@ import { BUNDLED_VIEWS } from '../views.js';
 import { compileBypassSecret, type BypassSecret, type BypassSecretOptions } from './bypass-secret.js';
 import type { UnleashLike } from './flag-reader.js';
 import { checkLanguages, SHIPPED_LANGUAGES, type Language } from './locales.js';
+import { compileViewsObject, type ViewsOptions } from './koa-views-page.js';
 import { createPageRenderer, type Locals, type PageRenderer } from './page.js';
 import type { MaintenanceLogger } from './reporter.js';
 
@@ -37,9 +38,13 @@ export interface MaintenanceOptions {
   allowedUrls?: readonly (RegExp | string)[];
   /** Seconds (a whole number) or a `Date`, sent as `Retry-After`. The variant payload wins. Default: none. */
   retryAfter?: number | Date;
-  /** Folder of the Pug template. Default: the bundled `views/`. */
-  views?: string;
-  /** Template name within `views`, without `.pug`. Default `'maintenance'`. */
+  /**
+   * Folder of the Pug template, or `{ dir, extension, map, options, engineSource }` (koa-views' options, plus
+   * `dir`) to render the page through koa-views, in your app's engine (install `koa-views` and the engine).
+   * Default: the bundled `views/`.
+   */
+  views?: string | ViewsOptions;
+  /** Template name within `views`, without its extension. Default `'maintenance'`. */
   view?: string;
   /** Extra template variables, or a function of the request that returns them. Default: none. */
   locals?: Locals;
@@ -198,10 +203,17 @@ function checkRetryAfter(value: unknown): number | Date | undefined {
   throw optionError('retryAfter', value, 'is not a whole number of seconds (0 or more) or a valid Date');
 }
 
-/** The page's template: `views` must be a folder holding `<view>.pug`. */
+/**
+ * The page's template: `views` is a folder holding `<view>.pug`, rendered by Pug, or an object naming a folder
+ * holding `<view>.<extension>`, rendered through koa-views (loaded only then).
+ */
 function compilePage(views: unknown, view: unknown): { page: PageRenderer; view: string } {
-  const viewsDir = nonEmptyString('views', views, DEFAULTS.views);
   const name = nonEmptyString('view', view, DEFAULTS.view);
+  if (views !== null && typeof views === 'object' && !Array.isArray(views)) return { page: compileViewsObject(views, name), view: name };
+  if (views !== undefined && (typeof views !== 'string' || views.trim() === '')) {
+    throw optionError('views', views, 'is not a folder (a non-empty string) nor an object { dir, extension, map, options, engineSource } for koa-views');
+  }
+  const viewsDir = views ?? DEFAULTS.views;
   if (!statSync(viewsDir, { throwIfNoEntry: false })?.isDirectory()) throw optionError('views', viewsDir, 'is not a folder');
   const template = join(viewsDir, `${name}.pug`);
   if (!statSync(template, { throwIfNoEntry: false })?.isFile()) {

@@ -10,8 +10,12 @@ export type Locals = PageLocals | ((ctx: Context) => PageLocals);
 export interface PageRenderer {
   /** Compiles the template now, at start-up, so no request waits for it; a failure is left to `render` to meet. */
   warm(): void;
-  /** The page's HTML; throws when the template does not compile or throws while rendering. */
-  render(locals: PageLocals): string;
+  /**
+   * The page's HTML; throws (or rejects) when the template does not compile or throws while rendering. Pug
+   * answers at once; an engine behind koa-views answers with a promise. `request` is given only for a page of
+   * one request (`locals` a function of ctx): koa-views hands its `ctx.state` to the template.
+   */
+  render(locals: PageLocals, request?: Context): string | Promise<string>;
 }
 
 /**

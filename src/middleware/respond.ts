@@ -7,11 +7,17 @@ import type { Report } from './reporter.js';
 
 /** Answers a request that maintenance blocks; in `read-only` mode the default texts say the site is read-only. */
 export interface Responder {
-  /** `asProblem`: problem+json whatever `Accept` says, for an HTTP upgrade refused on its socket. */
-  respond(ctx: Context, payload: MaintenancePayload, mode: MaintenanceMode, asProblem?: boolean): void;
+  /**
+   * `asProblem`: problem+json whatever `Accept` says, for an HTTP upgrade refused on its socket; always
+   * written at once. Otherwise a promise only while an engine behind koa-views renders a page not yet rendered
+   * (or one of this request: `locals` a function of ctx); it never rejects for the page's sake.
+   */
+  respond(ctx: Context, payload: MaintenancePayload, mode: MaintenanceMode, asProblem: true): void;
+  respond(ctx: Context, payload: MaintenancePayload, mode: MaintenanceMode, asProblem?: boolean): void | Promise<void>;
   /**
    * Compiles the template and renders the default page (no payload, first language, `block`, `Refresh` as a
-   * GET gets it) now, at start-up, so no request waits for Pug. A failure is left to the first request to report.
+   * GET gets it) now, at start-up, so no request waits for the engine. A failure is left to the first request
+   * to report.
    */
   warm(): void;
 }
@@ -143,7 +149,8 @@ interface Answers {
   readonly facts: WindowFacts;
   /** When the `until` they state passes (ms since the epoch): then they are built again, without it. */
   readonly expires: number;
-  html?: string;
+  /** The page, or the one render of it under way (koa-views): every request that misses waits for that one. */
+  html?: string | Promise<string>;
   json?: string;
   text?: string;
 }
@@ -190,28 +197,54 @@ export function createResponder(options: ResponderOptions): Responder {
   const localsOf = typeof locals === 'function' ? locals : undefined;
   const staticLocals = typeof locals === 'function' ? undefined : locals;
 
-  /** With static `locals` the page depends on the answer alone: rendered once and kept with it. */
-  function staticPage(answers: Answers): string {
-    return (answers.html ??= page.render({ ...answers.facts.words, ...staticLocals, ...pageTexts(answers.facts) }));
+  /**
+   * With static `locals` the page depends on the answer alone: rendered once and kept with it. A render that
+   * is a promise (koa-views) is kept while under way and replaced by its HTML once done; one that fails is
+   * dropped, so the next request renders again (a fixed template is picked up) and reports it.
+   */
+  function staticPage(answers: Answers): string | Promise<string> {
+    if (answers.html !== undefined) return answers.html;
+    const rendered = page.render({ ...answers.facts.words, ...staticLocals, ...pageTexts(answers.facts) });
+    if (typeof rendered === 'string') return (answers.html = rendered);
+    const pending: Promise<string> = rendered.then(
+      (html) => (answers.html = html),
+      (error: unknown) => {
+        if (answers.html === pending) answers.html = undefined;
+        throw error;
+      },
+    );
+    return (answers.html = pending);
   }
 
-  function html(ctx: Context, answers: Answers): string {
+  function html(ctx: Context, answers: Answers): string | Promise<string> {
     if (!localsOf) return staticPage(answers);
-    return page.render({ ...answers.facts.words, ...localsOf(ctx), ...pageTexts(answers.facts) });
+    return page.render({ ...answers.facts.words, ...localsOf(ctx), ...pageTexts(answers.facts) }, ctx);
   }
 
-  function sendPage(ctx: Context, answers: Answers): void {
+  function renderFailed(ctx: Context, answers: Answers, error: unknown): void {
+    report('error', 'render', `rendering the maintenance page "${view}" failed; answered in plain text`, error);
+    sendText(ctx, answers);
+  }
+
+  function sendHtml(ctx: Context, body: string): void {
+    ctx.set('Content-Type', 'text/html; charset=utf-8');
+    ctx.body = body;
+  }
+
+  /** At once when the page is at hand (always with Pug); else after the one render under way. */
+  function sendPage(ctx: Context, answers: Answers): void | Promise<void> {
+    let page: string | Promise<string>;
     try {
-      ctx.set('Content-Type', 'text/html; charset=utf-8');
-      ctx.body = html(ctx, answers);
+      page = html(ctx, answers);
     } catch (error) {
-      report('error', 'render', `rendering the maintenance page "${view}" failed; answered in plain text`, error);
-      sendText(ctx, answers);
+      return renderFailed(ctx, answers, error);
     }
+    if (typeof page === 'string') return sendHtml(ctx, page);
+    return page.then((body) => sendHtml(ctx, body), (error: unknown) => renderFailed(ctx, answers, error));
   }
 
   return {
-    respond(ctx, payload, mode, asProblem = false) {
+    respond(ctx: Context, payload: MaintenancePayload, mode: MaintenanceMode, asProblem = false): void | Promise<void> {
       const lang = pickLanguage(ctx);
       const refreshes = refresh !== undefined && (ctx.method === 'GET' || ctx.method === 'HEAD');
       const answers = answersFor(payload, localizedTexts(lang, mode), refreshes);
@@ -229,7 +262,8 @@ export function createResponder(options: ResponderOptions): Responder {
       page.warm();
       if (localsOf) return;
       try {
-        staticPage(answersFor(NO_PAYLOAD, localizedTexts(fallbackLanguage, 'block'), refresh !== undefined));
+        const rendered = staticPage(answersFor(NO_PAYLOAD, localizedTexts(fallbackLanguage, 'block'), refresh !== undefined));
+        if (typeof rendered !== 'string') rendered.catch(() => {});
       } catch {
         // Reported by the first blocked request, which renders again and answers in plain text.
       }
