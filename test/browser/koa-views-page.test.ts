@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import Koa from 'koa';
 import { maintenance } from '../../src/index.js';
 import { destroyUnleashClients, flag, realUnleash } from '../support/unleash.js';
-import { launchChromium, skipWithoutChromium, type HeadlessChromium } from './support/chromium.js';
+import { launchChromium, skipWithoutChromium, type HeadlessChromium } from '../support/chromium.js';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 
