@@ -31,8 +31,9 @@ export function keepAnswerPrivate(ctx: Context, varyBy: string | undefined): voi
   const res = ctx.res;
   const writeHead = res.writeHead as (this: ServerResponse, statusCode: number, reason?: string) => ServerResponse;
   res.writeHead = function writeHeadPrivately(this: ServerResponse, statusCode: number, ...rest: unknown[]) {
+    // As Node reads them: `(status, reason, headers)`, or `(status, headers)`, or a reason that is not a string and headers after it.
     const reason = typeof rest[0] === 'string' ? rest[0] : undefined;
-    setGiven(this, (reason === undefined ? rest[0] : rest[1]) as WriteHeadHeaders);
+    setGiven(this, (reason === undefined ? (rest[1] ?? rest[0]) : rest[1]) as WriteHeadHeaders);
     this.setHeader('Cache-Control', 'private, no-store');
     if (varyBy !== undefined) ctx.vary(varyBy);
     return reason === undefined ? writeHead.call(this, statusCode) : writeHead.call(this, statusCode, reason);

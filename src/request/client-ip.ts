@@ -62,7 +62,9 @@ function walkableEnd(header: string): { hops: string; cut: boolean } {
   let cut = false;
   if (header.length > MAX_WALKED_TEXT) {
     text = header.slice(-MAX_WALKED_TEXT);
-    text = text.slice(text.indexOf(',') + 1); // the first entry may be the end of a longer one: never read it
+    // The first entry may be the end of a longer one: never read it (none at all when the window holds no comma).
+    const comma = text.indexOf(',');
+    text = comma === -1 ? '' : text.slice(comma + 1);
     cut = true;
   }
   let from = text.length;

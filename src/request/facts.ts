@@ -56,7 +56,9 @@ class LazyRequestFacts implements RequestFacts {
   }
 
   wantsUpgrade(): boolean {
-    return this.ctx.req.headers.upgrade !== undefined;
+    // Node's parser says so even when the header itself was dropped (past `maxHeadersCount`).
+    const req: { readonly upgrade?: unknown; readonly headers: { readonly upgrade?: unknown } } = this.ctx.req;
+    return req.upgrade === true || req.headers.upgrade !== undefined;
   }
 
   unleashContext(): UnleashContext {

@@ -107,6 +107,10 @@ describe('hardening: the trusted-hop walk is bounded and otherwise proxy-addr ex
     // An untrusted hop right of them is the client, as proxy-addr says: nothing left of it matters.
     const byList = createClientIpResolver(compileTrust('loopback'));
     expect(byList(request(`${','.repeat(15_000)}203.0.113.7, 127.0.0.1`))).to.equal('203.0.113.7');
+    // One entry longer than the window: its unread start may make it no address at all, as here for proxy-addr.
+    const padded = `A${' '.repeat(1_100)}10.0.0.5`;
+    expect(proxyAddrAnswer(request(padded), compileTrust('loopback') as TrustFunction), 'proxy-addr').to.not.equal('10.0.0.5');
+    expect(byList(request(padded))).to.equal(undefined);
     // Within the bound, empty elements and spaces are skipped as proxy-addr skips them.
     expect(resolve(request(' ,, 203.0.113.7 ,  , 127.0.0.1 '))).to.equal('203.0.113.7');
   });

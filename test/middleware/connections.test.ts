@@ -224,6 +224,37 @@ describe('WebSocket upgrades and long-lived connections', function () {
       }
     });
 
+    it('refuses an upgrade whose Upgrade header Node dropped (past maxHeadersCount): Node still calls it one', async function () {
+      await setMaintenance(true);
+      const readOnly = await startSite(unleash, { mode: 'read-only' });
+      const handWritten = createServer();
+      const opened: string[] = [];
+      const listen = (gate: MaintenanceMiddleware) =>
+        gate.upgrade((req, socket) => {
+          opened.push(String(req.url));
+          socket.end('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+        });
+      const padding = 'x:\r\n'.repeat(1_999);
+      try {
+        for (const [gate, path] of [[site.gate, '/healthz'], [readOnly.gate, '/page']] as const) {
+          handWritten.removeAllListeners('upgrade');
+          handWritten.on('upgrade', listen(gate));
+          if (!handWritten.listening) {
+            handWritten.listen(0, '127.0.0.1');
+            await once(handWritten, 'listening');
+          }
+          const { port } = handWritten.address() as AddressInfo;
+          const answer = await rawExchange(port, `GET ${path} HTTP/1.1\r\nHost: x\r\n${padding}Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n`);
+          expect(answer, path).to.match(/^HTTP\/1\.1 503 /);
+        }
+        expect(opened).to.deep.equal([]);
+      } finally {
+        handWritten.close();
+        readOnly.server.closeAllConnections();
+        readOnly.server.close();
+      }
+    });
+
     it('refuses upgrades in read-only mode: a WebSocket can write', async function () {
       await setMaintenance(true);
       const readOnly = await startSite(unleash, { mode: 'read-only' });

@@ -39,6 +39,11 @@ const ROUTES: Record<string, (ctx: Context) => void> = {
     ctx.res.writeHead(200, 'Fine', ['Cache-Control', 'public', 'X-Raw', '1']);
     ctx.res.end('raw list');
   },
+  '/raw-no-reason': (ctx) => {
+    ctx.respond = false;
+    ctx.res.writeHead(200, undefined, { 'Cache-Control': 'public', 'X-Kept': 'yes' });
+    ctx.res.end('raw, no reason');
+  },
   '/flushed': (ctx) => {
     ctx.respond = false;
     ctx.res.setHeader('Cache-Control', 'public, max-age=600');
