@@ -245,9 +245,10 @@ describe('WebSocket upgrades and long-lived connections', function () {
           }
           const { port } = handWritten.address() as AddressInfo;
           const answer = await rawExchange(port, `GET ${path} HTTP/1.1\r\nHost: x\r\n${padding}Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n`);
-          expect(answer, path).to.match(/^HTTP\/1\.1 503 /);
+          // Node 20 hands it over and the gate refuses it; Node 22 and later refuse so many headers themselves (431).
+          expect(answer, path).to.match(/^HTTP\/1\.1 (503|431) /);
         }
-        expect(opened).to.deep.equal([]);
+        expect(opened, 'the listener never got the socket').to.deep.equal([]);
       } finally {
         handWritten.close();
         readOnly.server.closeAllConnections();
