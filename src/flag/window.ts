@@ -1,8 +1,9 @@
 /**
  * A scheduled maintenance window as a flag's strategy states it: constraints on Unleash's `currentTime`
  * context field (the client reads any date constraint so), `DATE_AFTER` for the start and `DATE_BEFORE` for
- * the end. Unleash ANDs constraints, so the window opens at the latest start and closes at the earliest end. Shared by the middleware, which reads it
- * from the client's flag definition, and the admin client, which writes it and reads it back.
+ * the end. Unleash ANDs constraints, so the window opens at the latest start and closes at the earliest end.
+ * Shared by the middleware, which reads it from the client's flag definition, and the admin client, which
+ * writes it and reads it back.
  */
 export interface ScheduledWindow {
   readonly from?: Date;
@@ -19,8 +20,12 @@ interface TimeConstraint {
 /** unleash-client compares its clock with a date constraint's value whatever field the constraint names. */
 function timeOf(constraint: TimeConstraint, operator: 'DATE_AFTER' | 'DATE_BEFORE'): Date | undefined {
   if (constraint.operator !== operator || constraint.inverted === true) return undefined;
-  if (typeof constraint.value !== 'string') return undefined;
-  const time = new Date(constraint.value);
+  return typeof constraint.value === 'string' ? dateOf(constraint.value) : undefined;
+}
+
+/** A date constraint's value as unleash-client reads it (`new Date(value)`, whatever its type); `undefined` when that is no date. */
+function dateOf(value: unknown): Date | undefined {
+  const time = new Date(value as string);
   return Number.isNaN(time.getTime()) ? undefined : time;
 }
 
@@ -55,6 +60,6 @@ export function constraintsCanPass(constraints: unknown): boolean {
   return constraints.every((constraint: TimeConstraint | null) => {
     if (constraint === null || typeof constraint !== 'object') return false;
     if (!DATE_OPERATORS.has(constraint.operator) || constraint.inverted === true) return true;
-    return !Number.isNaN(new Date(constraint.value as string).getTime());
+    return dateOf(constraint.value) !== undefined;
   });
 }

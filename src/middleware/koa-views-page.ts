@@ -1,11 +1,10 @@
-import { statSync } from 'node:fs';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import Koa, { type Context, type Middleware } from 'koa';
 import { optionError } from '../option-error.js';
-import type { PageLocals, PageRenderer } from './page.js';
+import { templateFile, type PageLocals, type PageRenderer } from './page.js';
 
 /**
  * The `views` option as an object: the page rendered by koa-views (an optional peer) over `dir`, in any engine
@@ -75,7 +74,6 @@ export function compileViewsObject(value: object, view: string): PageRenderer {
   const given: Partial<Record<keyof ViewsOptions, unknown>> = value;
   if (typeof given.dir !== 'string' || given.dir.trim() === '') throw optionError('views.dir', given.dir, 'is not a non-empty string');
   const dir = resolve(given.dir);
-  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw optionError('views.dir', given.dir, 'is not a folder');
   const extension = given.extension ?? 'html';
   if (typeof extension !== 'string' || !/^[A-Za-z0-9_-]+$/.test(extension)) throw optionError('views.extension', extension, 'is not a file extension without its dot (e.g. "ejs")');
   const map = optionalRecord('map', given.map, isString, 'is not an object of extension → engine name');
@@ -84,8 +82,7 @@ export function compileViewsObject(value: object, view: string): PageRenderer {
   if (extension === 'html' && map === undefined) {
     throw optionError('views.extension', extension, 'without views.map has koa-views send the file as it is, without the texts; name its engine (e.g. map: { html: "nunjucks" }) or use the engine\'s extension');
   }
-  const template = join(dir, `${view}.${extension}`);
-  if (!statSync(template, { throwIfNoEntry: false })?.isFile()) throw optionError('view', view, `has no template: ${template} does not exist`);
+  templateFile('views.dir', given.dir, dir, view, extension);
 
   const viewsOptions: Omit<ViewsOptions, 'dir'> = { extension };
   if (map !== undefined) viewsOptions.map = map;

@@ -1,5 +1,3 @@
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Context } from 'koa';
 import type { Context as UnleashContext } from 'unleash-client';
 import { optionSeconds, type Duration } from '../flag/duration.js';
@@ -14,7 +12,7 @@ import { compileBypassSecret, type BypassSecret, type BypassSecretOptions } from
 import type { UnleashLike } from './flag-reader.js';
 import { checkLanguages, SHIPPED_LANGUAGES, type Language } from './locales.js';
 import { compileViewsObject, type ViewsOptions } from './koa-views-page.js';
-import { createPageRenderer, type Locals, type PageRenderer } from './page.js';
+import { createPageRenderer, templateFile, type Locals, type PageRenderer } from './page.js';
 import type { MaintenanceLogger } from './reporter.js';
 
 export interface MaintenanceOptions {
@@ -214,12 +212,7 @@ function compilePage(views: unknown, view: unknown): { page: PageRenderer; view:
     throw optionError('views', views, 'is not a folder (a non-empty string) nor an object { dir, extension, map, options, engineSource } for koa-views');
   }
   const viewsDir = views ?? DEFAULTS.views;
-  if (!statSync(viewsDir, { throwIfNoEntry: false })?.isDirectory()) throw optionError('views', viewsDir, 'is not a folder');
-  const template = join(viewsDir, `${name}.pug`);
-  if (!statSync(template, { throwIfNoEntry: false })?.isFile()) {
-    throw optionError('view', name, `has no template: ${template} does not exist`);
-  }
-  return { page: createPageRenderer(template), view: name };
+  return { page: createPageRenderer(templateFile('views', viewsDir, viewsDir, name, 'pug')), view: name };
 }
 
 function checkLocals(value: unknown): Locals | undefined {

@@ -1,5 +1,8 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Context } from 'koa';
 import pug, { type compileTemplate } from 'pug';
+import { optionError } from '../option-error.js';
 
 /** Template variables. */
 export type PageLocals = Record<string, unknown>;
@@ -16,6 +19,17 @@ export interface PageRenderer {
    * one request (`locals` a function of ctx): koa-views hands its `ctx.state` to the template.
    */
   render(locals: PageLocals, request?: Context): string | Promise<string>;
+}
+
+/**
+ * The page's file, `<dir>/<view>.<extension>`, checked at start-up: `dirOption` (with `given`, the value as
+ * written) names the option at fault when the folder is missing, `view` when the file is.
+ */
+export function templateFile(dirOption: string, given: unknown, dir: string, view: string, extension: string): string {
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw optionError(dirOption, given, 'is not a folder');
+  const template = join(dir, `${view}.${extension}`);
+  if (!statSync(template, { throwIfNoEntry: false })?.isFile()) throw optionError('view', view, `has no template: ${template} does not exist`);
+  return template;
 }
 
 /**
