@@ -99,7 +99,7 @@ export function compileViewsObject(value: object, view: string): PageRenderer {
  * is empty; for a page of one request (`locals` a function of ctx) it is that request's `ctx.state`, which
  * koa-views hands to the template as it does for the app's own pages.
  */
-export function createKoaViewsRenderer(viewsMiddleware: Middleware, view: string): PageRenderer {
+function createKoaViewsRenderer(viewsMiddleware: Middleware, view: string): PageRenderer {
   const koa = new Koa();
   const startUpRequest = (): IncomingMessage => Object.assign(new IncomingMessage(new Socket()), { method: 'GET', url: '/' });
 

@@ -107,7 +107,7 @@ export interface MaintenanceOptions {
  * Every default, written here and nowhere else (the flag's name and the notice are the flag's vocabulary,
  * shared with the admin client; the staff link's own defaults stand in bypass-secret.ts with its other rules).
  */
-export const DEFAULTS = Object.freeze({
+const DEFAULTS = Object.freeze({
   flagName: DEFAULT_FLAG_NAME,
   trustProxy: false,
   bypassIps: Object.freeze([] as string[]),
