@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { EnableOptions, MaintenanceControlOptions, WaitOptions } from '../control/index.js';
+import type { EnableOptions, MaintenanceControlOptions, ScopeOptions, WaitOptions } from '../control/index.js';
 import { secondsOf } from '../flag/duration.js';
 import { ALLOWED, COMMANDS, OPTION_ROWS, OPTION_TABLE, OPTIONS, type CommandName, type OptionName, type OptionRow } from './option-table.js';
 
@@ -25,6 +25,8 @@ export type CliRequest =
       /** Empty for `status` without `--environment`: every environment of the project. */
       environments: string[];
       enable: EnableOptions;
+      /** `--path`, `--host`, `--property` of `on` and `off`; `undefined`: the whole site. */
+      scope?: ScopeOptions;
       wait: WaitOptions | undefined;
       json: boolean;
     };
@@ -48,7 +50,9 @@ export function parseCliArguments(argv: readonly string[], env: Environment): Cl
   const connection = connectionOf(values, env, command);
   const enable = enableOptionsOf(values, command);
   rejectUnmetNeeds(values, command);
-  return { kind: 'run', command, connection, environments, enable, wait: waitOptionsOf(values, env, command), json: values.json === true };
+  const scope = scopeOf(values, command);
+  const wait = waitOptionsOf(values, env, command);
+  return { kind: 'run', command, connection, environments, enable, ...(scope ? { scope } : {}), wait, json: values.json === true };
 }
 
 function parseStrictly(argv: readonly string[]): { values: Values; positionals: string[] } {
@@ -110,6 +114,29 @@ function enableOptionsOf(values: Values, command: CommandName): EnableOptions {
     options[enable.field] = value;
   }
   return options as EnableOptions;
+}
+
+/** The scope rows' values; `--property tenant=acme` is `{ tenant: ['acme'] }`. */
+function scopeOf(values: Values, command: CommandName): ScopeOptions | undefined {
+  const scope: { paths?: string[]; hosts?: string[]; properties?: Record<string, string[]> } = {};
+  for (const [name, row] of OPTION_ROWS) {
+    const given = strings(values[name]);
+    if (row.scope === undefined || given.length === 0) continue;
+    if (row.scope === 'properties') scope.properties = propertiesOf(given, command);
+    else scope[row.scope] = given;
+  }
+  return Object.keys(scope).length > 0 ? scope : undefined;
+}
+
+function propertiesOf(pairs: readonly string[], command: CommandName): Record<string, string[]> {
+  const properties: Record<string, string[]> = {};
+  for (const pair of pairs) {
+    const equals = pair.indexOf('=');
+    if (equals <= 0 || equals === pair.length - 1) throw new UsageError(`--property must be name=value, such as tenant=acme, got "${pair}"`, command);
+    const name = pair.slice(0, equals).trim();
+    (properties[name] ??= []).push(pair.slice(equals + 1));
+  }
+  return properties;
 }
 
 const READERS: Readonly<Record<NonNullable<OptionRow['enable']>['read'], (text: string) => string | number | undefined>> = {

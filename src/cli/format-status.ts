@@ -1,9 +1,17 @@
-import type { EnvironmentStatus, FlagStatus } from '../control/index.js';
+import type { EnvironmentStatus, FlagStatus, WindowStatus } from '../control/index.js';
 
-/** One line per environment, names aligned: `production  scheduled (starts at …, in 2 h 10 min; …)  50% …`. */
+/**
+ * One line per environment, names aligned: `production  scheduled (starts at …, in 2 h 10 min; …)  50% …`;
+ * with scopes, the environment's state, then one line per scope with its own window.
+ */
 export function formatEnvironments(environments: readonly EnvironmentStatus[], now = new Date()): string {
   const width = Math.max(...environments.map((status) => status.environment.length));
-  return environments.map((status) => `  ${status.environment.padEnd(width)}  ${statusLine(status, now)}`).join('\n');
+  return environments.map((status) => {
+    const heading = `  ${status.environment.padEnd(width)}  `;
+    if (!status.scopes.some((scope) => scope.scope !== null)) return `${heading}${statusLine(status, now)}`;
+    const scopes = status.scopes.map((scope) => `    ${scope.description}: ${statusLine(scope, now)}`);
+    return [`${heading}${status.state}${status.enabled ? ` (${status.scopes.length} scopes)` : ''}`, ...scopes].join('\n');
+  }).join('\n');
 }
 
 export function formatFlagStatus(status: FlagStatus, now = new Date()): string {
@@ -13,14 +21,14 @@ export function formatFlagStatus(status: FlagStatus, now = new Date()): string {
   return `${heading}\n${formatEnvironments(status.environments, now)}`;
 }
 
-function statusLine(status: EnvironmentStatus, now: Date): string {
+function statusLine(status: WindowStatus, now: Date): string {
   const window = details(status);
   if (status.state === 'off') return window ? `off  (stored for next time: ${window})` : 'off';
   const state = stateText(status, now);
   return window ? `${state}  ${window}` : state;
 }
 
-function stateText(status: EnvironmentStatus, now: Date): string {
+function stateText(status: WindowStatus, now: Date): string {
   switch (status.state) {
     case 'scheduled': {
       const from = new Date(status.from!);
@@ -50,7 +58,7 @@ export function timeUntil(time: Date, now: Date): string {
   return `${rest} min`;
 }
 
-function details(status: EnvironmentStatus): string {
+function details(status: WindowStatus): string {
   const parts: string[] = [];
   if (status.rollout !== null) parts.push(`${status.rollout}%${status.stickiness ? ` (stickiness ${status.stickiness})` : ''}`);
   // A stored window (the switch off) shows its start; a scheduled one says it in its state.

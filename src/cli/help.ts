@@ -11,8 +11,8 @@ const MAIN = `Usage: unleash-maintenance <on|off|status> [options]
 Switches the maintenance flag read by koa-unleash-maintenance through the Unleash Admin API.
 
 Commands:
-  on       put environments into maintenance (creates the flag if missing)
-  off      end maintenance; the strategy and its payload stay for next time
+  on       put environments, or a part of the site, into maintenance (creates the flag if missing)
+  off      end maintenance, or one scope's; the strategy and its payload stay for next time
   status   show the flag's state per environment
 
 Run "unleash-maintenance <command> --help" for the options of a command.
@@ -33,13 +33,17 @@ interface Page {
 
 const CONNECTION: Section = { heading: 'Connection:', groups: ['connection'] };
 const WAITING: Section = { heading: 'Waiting:', groups: ['waiting'] };
+const SCOPE_NOTE = `Repeat an option for alternatives (--path /checkout --path /cart closes both); different options
+narrow each other (--path /checkout --host shop.example.com: the checkout of that host only).`;
 
 const PAGES: Readonly<Record<CommandName, Page>> = {
   on: {
     usage: 'unleash-maintenance on --environment <env> [options]',
     intro: `Creates the flag if missing (type kill-switch), writes its maintenance strategy in each
-environment and switches it on there. Running it again updates the same strategy.`,
+environment and switches it on there. Running it again updates the same strategy. With --path,
+--host or --property it closes only that scope, with its own window and texts, beside the others.`,
     sections: [
+      { heading: 'Scope (default: the whole site):', groups: ['scope'], note: SCOPE_NOTE },
       {
         heading: 'Maintenance:',
         groups: ['target', 'maintenance'],
@@ -53,13 +57,16 @@ They count from now: "--from 1h --until 2h" is a one-hour window starting in an 
   off: {
     usage: 'unleash-maintenance off --environment <env> [options]',
     intro: `Switches the flag off in each environment. Its strategy and payload stay, so switching it
-on again in the Unleash UI restores the last window. Nothing happens where it is already off.`,
-    sections: [{ groups: ['target'] }, CONNECTION, WAITING],
+on again in the Unleash UI restores the last window. Nothing happens where it is already off.
+With --path, --host or --property it ends only that scope's maintenance (exactly as "on" named it):
+its strategy is removed, and the flag is switched off with the last one.`,
+    sections: [{ groups: ['target'] }, { heading: 'Scope:', groups: ['scope'] }, CONNECTION, WAITING],
   },
   status: {
     usage: 'unleash-maintenance status [options]',
     intro: `Shows, per environment: off, scheduled (with its start and notice), on or ended (its window is
-over but the switch is still on), then rollout, stickiness, title, message, retry-after, until.`,
+over but the switch is still on), then rollout, stickiness, title, message, retry-after, until;
+with scopes, one line for each with its own window.`,
     sections: [{ groups: ['target'] }, CONNECTION],
   },
 };

@@ -5,7 +5,7 @@ export const COMMANDS = ['on', 'off', 'status'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** Where the help lists an option: `target` is the command's own argument, the others have a heading each. */
-export type OptionGroup = 'target' | 'maintenance' | 'connection' | 'waiting';
+export type OptionGroup = 'target' | 'scope' | 'maintenance' | 'connection' | 'waiting';
 
 /** How an `on` option's text becomes its `EnableOptions` field (`text`: as typed, for MaintenanceControl to read). */
 export type Reading = 'text' | 'whole-number' | 'duration';
@@ -32,6 +32,8 @@ export interface OptionRow {
   readonly needs?: string;
   /** Its value is a token: hidden in everything printed, even when the command line does not parse. */
   readonly secret?: boolean;
+  /** A scope option of `on` and `off`: the `ScopeOptions` field it fills. */
+  readonly scope?: 'paths' | 'hosts' | 'properties';
   /** An `on` option: the `EnableOptions` field it fills, how its text is read and, if that can fail, what it must be. */
   readonly enable?: { readonly field: keyof EnableOptions; readonly read: Reading; readonly expected?: string };
 }
@@ -50,6 +52,21 @@ export const OPTION_TABLE = {
     type: 'string', short: 'e', multiple: true, commands: ALL, group: 'target', argument: '<env>',
     help: { on: 'environment to switch', off: 'environment to switch', status: 'environment to show' },
     required: CHANGES, default: { status: "all of the project's" },
+  },
+  path: {
+    type: 'string', multiple: true, commands: CHANGES, group: 'scope', argument: '<path>', scope: 'paths',
+    help: {
+      on: 'close only this area: /checkout closes /checkout and everything below it, in any case, with or without a trailing slash (every spelling @koa/router and koa-mount serve from it), and not /checkouts',
+      off: 'end only the maintenance of the scope named by --path, --host and --property',
+    },
+  },
+  host: {
+    type: 'string', multiple: true, commands: CHANGES, group: 'scope', argument: '<name>', scope: 'hosts',
+    help: { on: 'close only this host name, e.g. api.example.com (no port; any case, a trailing dot or a port in Host is the same host)', off: 'see --path' },
+  },
+  property: {
+    type: 'string', multiple: true, commands: CHANGES, group: 'scope', argument: '<name=value>', scope: 'properties',
+    help: { on: "close only requests whose Unleash context has this property value, e.g. tenant=acme (the app's context(ctx) option supplies it)", off: 'see --path' },
   },
   rollout: {
     type: 'string', commands: ON, group: 'maintenance', argument: '<0-100>',

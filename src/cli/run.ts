@@ -1,4 +1,4 @@
-import { ControlInputError, MaintenanceControl, UnleashError, type EnvironmentStatus } from '../control/index.js';
+import { ControlInputError, MaintenanceControl, UnleashError, type EnvironmentStatus, type ScopeOptions } from '../control/index.js';
 import { parseCliArguments, UsageError, type CliRequest, type Environment } from './arguments.js';
 import { formatEnvironments, formatFlagStatus } from './format-status.js';
 import { helpText } from './help.js';
@@ -46,10 +46,14 @@ async function execute(request: RunRequest): Promise<string> {
   }
   const environments =
     request.command === 'on'
-      ? await control.enable(request.environments, { ...request.enable, wait: request.wait })
-      : await control.disable(request.environments, { wait: request.wait });
+      ? await control.enable(request.environments, { ...request.enable, ...scoped(request), wait: request.wait })
+      : await control.disable(request.environments, { ...scoped(request), wait: request.wait });
   if (request.json) return json({ project: control.project, flag: control.flag, exists: true, served: Boolean(request.wait), environments });
   return summary(request, control, environments);
+}
+
+function scoped(request: RunRequest): { scope?: ScopeOptions } {
+  return request.scope ? { scope: request.scope } : {};
 }
 
 function summary(request: RunRequest, control: MaintenanceControl, environments: EnvironmentStatus[]): string {
@@ -80,8 +84,10 @@ function reportFailure(error: unknown, request: CliRequest | undefined, fail: (t
   return EXIT_UNLEASH_FAILED;
 }
 
-/** `retryAfter` → `--retry-after`; `wait.clientTokens` → `--client-token`. */
+/** `retryAfter` → `--retry-after`; `wait.clientTokens` → `--client-token`; `scope.paths[1]` → `--path`. */
 function optionFlag(option: string): string {
   if (option === 'wait.clientTokens') return '--client-token';
+  const scope = /^scope\.(paths|hosts|properties)(?:\.([^[]+))?(?:\[\d+\])?$/.exec(option);
+  if (scope) return scope[1] === 'properties' ? `--property${scope[2] ? ` ${scope[2]}` : ''}` : `--${scope[1]!.slice(0, -1)}`;
   return `--${option.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
 }

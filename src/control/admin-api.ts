@@ -12,6 +12,7 @@ export interface FlagAdminApi {
   createFeature(): Promise<void>;
   addStrategy(environment: string, strategy: AdminStrategy): Promise<void>;
   updateStrategy(environment: string, id: string, strategy: AdminStrategy): Promise<void>;
+  deleteStrategy(environment: string, id: string): Promise<void>;
   setEnabled(environment: string, enabled: boolean): Promise<void>;
 }
 
@@ -68,6 +69,9 @@ export function createFlagAdminApi(target: HttpTarget, project: string, flag: st
     },
     async updateStrategy(environment, id, strategy) {
       await change('PUT', `${environmentPath(environment)}/strategies/${encodeURIComponent(id)}`, [200], strategy);
+    },
+    async deleteStrategy(environment, id) {
+      await change('DELETE', `${environmentPath(environment)}/strategies/${encodeURIComponent(id)}`, [200]);
     },
     async setEnabled(environment, enabled) {
       await change('POST', `${environmentPath(environment)}/${enabled ? 'on' : 'off'}`, [200]);

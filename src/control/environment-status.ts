@@ -1,22 +1,40 @@
 import { DEFAULT_NOTICE_SECONDS } from '../flag/payload.js';
+import { describeScope } from '../flag/scope.js';
 import { windowOfConstraints } from '../flag/window.js';
 import type { FeatureEnvironment, AdminStrategy } from './admin-types.js';
-import { findManagedStrategy, strategyPayload } from './strategy.js';
-import type { EnvironmentStatus } from './types.js';
+import { findManagedStrategy, isManagedStrategy, scopeOfStrategy, strategyPayload } from './strategy.js';
+import type { EnvironmentStatus, ScopeStatus, WindowStatus } from './types.js';
+
+const STATE_ORDER: readonly WindowStatus['state'][] = ['on', 'scheduled', 'ended', 'off'];
 
 /** Reads one environment of the flag back into the terms of `enable()`; `now` decides scheduled, on or ended. */
 export function environmentStatus(environment: string, state: FeatureEnvironment | undefined, now: Date): EnvironmentStatus {
+  const enabled = state?.enabled ?? false;
   const strategies = (state?.strategies ?? []).filter((strategy) => !strategy.disabled);
-  const strategy = findManagedStrategy(strategies);
+  const scopes = strategies.map((strategy) => scopeStatus(strategy, enabled, now));
+  const primary = findManagedStrategy(strategies) ?? strategies.find(isManagedStrategy);
+  const window = primary ? scopes[strategies.indexOf(primary)]! : windowStatus(undefined, enabled, now);
+  const environmentState = enabled ? (STATE_ORDER.find((candidate) => scopes.some((scope) => scope.state === candidate)) ?? window.state) : 'off';
+  return { environment, enabled, ...pickWindow(window), state: environmentState, scopes };
+}
+
+/** An environment the flag does not exist in yet. */
+export function absentEnvironmentStatus(environment: string): EnvironmentStatus {
+  return environmentStatus(environment, undefined, new Date(0));
+}
+
+function scopeStatus(strategy: AdminStrategy, enabled: boolean, now: Date): ScopeStatus {
+  const scope = scopeOfStrategy(strategy);
+  return { scope: scope ?? null, description: describeScope(scope), ...windowStatus(strategy, enabled, now) };
+}
+
+function windowStatus(strategy: AdminStrategy | undefined, enabled: boolean, now: Date): WindowStatus {
   const payload = strategy ? strategyPayload(strategy) : {};
   const window = windowOfConstraints(strategy?.constraints);
   const until = window.until?.toISOString() ?? textOrNull(payload.until);
   const from = window.from?.toISOString() ?? null;
-  const enabled = state?.enabled ?? false;
   const ended = until !== null && new Date(until).getTime() <= now.getTime();
   return {
-    environment,
-    enabled,
     rollout: strategy ? rolloutOf(strategy) : null,
     stickiness: strategy?.parameters?.stickiness ?? null,
     title: textOrNull(payload.title),
@@ -30,9 +48,8 @@ export function environmentStatus(environment: string, state: FeatureEnvironment
   };
 }
 
-/** An environment the flag does not exist in yet. */
-export function absentEnvironmentStatus(environment: string): EnvironmentStatus {
-  return environmentStatus(environment, undefined, new Date(0));
+function pickWindow({ rollout, stickiness, title, message, retryAfter, until, ended, from, notice, state }: WindowStatus): WindowStatus {
+  return { rollout, stickiness, title, message, retryAfter, until, ended, from, notice, state };
 }
 
 function rolloutOf(strategy: AdminStrategy): number | null {

@@ -9,4 +9,8 @@ export type {
   WaitOptions,
   EnvironmentStatus,
   FlagStatus,
+  ScopeOptions,
+  ScopeStatus,
+  WindowStatus,
 } from './types.js';
+export type { MaintenanceScope } from '../flag/scope.js';

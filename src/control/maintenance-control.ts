@@ -6,7 +6,9 @@ import { ControlInputError, UnleashError } from './errors.js';
 import type { HttpTarget } from './http.js';
 import { resolveMaintenanceWindow } from './maintenance-window.js';
 import { clientTokensByEnvironment, waitUntilServed, type ServedExpectation } from './served-state.js';
-import { findManagedStrategy, strategyFor } from './strategy.js';
+import type { MaintenanceScope } from '../flag/scope.js';
+import { resolveScope } from './scope-options.js';
+import { findManagedStrategy, isManagedStrategy, strategyFor } from './strategy.js';
 import type { DisableOptions, EnableOptions, EnvironmentStatus, FlagStatus, MaintenanceControlOptions, WaitOptions } from './types.js';
 import { normalizeBaseUrl } from './unleash-url.js';
 
@@ -35,35 +37,49 @@ export class MaintenanceControl {
   }
 
   /**
-   * Creates the flag if missing, writes its maintenance strategy (rollout,
-   * payload, end time) in each environment and switches it on there.
+   * Creates the flag if missing, writes its maintenance strategy (rollout, payload, end time; the scope's
+   * constraints for a scope) in each environment and switches it on there. Beside other scopes while the flag
+   * is on; afresh while it is off, where the strategies this package wrote for other scopes ended with `off`.
    */
   async enable(environments: string | readonly string[], options: EnableOptions = {}): Promise<EnvironmentStatus[]> {
     const names = environmentList(environments);
-    const strategy = strategyFor(this.flag, resolveMaintenanceWindow(options, new Date()));
+    const window = resolveMaintenanceWindow(options, new Date());
+    const strategy = strategyFor(this.flag, window);
     await this.#checkEnvironments(names);
     const waitTargets = await this.#prepareWait(options.wait, names);
     const feature = (await this.#admin.getFeature()) ?? (await this.#createFeature());
     for (const environment of names) {
       const state = feature.environments?.find((candidate) => candidate.name === environment);
-      await this.#writeStrategy(environment, state?.strategies ?? [], strategy);
+      let strategies = state?.strategies ?? [];
+      if (!state?.enabled) strategies = await this.#removeEndedScopes(environment, strategies, window.scope);
+      await this.#writeStrategy(environment, strategies, strategy, window.scope, !state?.enabled);
       if (!state?.enabled) await this.#admin.setEnabled(environment, true);
     }
     await this.#finishWait(options.wait, waitTargets, names.map((environment) => ({ environment, enabled: true, strategy })));
     return (await this.status(names)).environments;
   }
 
-  /** Switches the flag off in each environment; its strategy and payload stay for next time. */
+  /**
+   * Switches the flag off in each environment; its strategies and payloads stay for next time. With a scope,
+   * ends only that scope's maintenance: its strategy is removed, and the flag goes off with the last one.
+   */
   async disable(environments: string | readonly string[], options: DisableOptions = {}): Promise<EnvironmentStatus[]> {
     const names = environmentList(environments);
+    const scope = resolveScope(options.scope);
     await this.#checkEnvironments(names);
     const waitTargets = await this.#prepareWait(options.wait, names);
     const feature = await this.#admin.getFeature();
+    const expectations: ServedExpectation[] = [];
     for (const environment of names) {
       const state = feature?.environments?.find((candidate) => candidate.name === environment);
-      if (state?.enabled) await this.#admin.setEnabled(environment, false);
+      const ended = scope && state?.enabled ? findManagedStrategy(state.strategies ?? [], scope, false) : undefined;
+      const remaining = (state?.strategies ?? []).filter((strategy) => strategy !== ended && !strategy.disabled);
+      if (ended?.id) await this.#admin.deleteStrategy(environment, ended.id);
+      const switchOff = state?.enabled === true && (!scope || remaining.length === 0);
+      if (switchOff) await this.#admin.setEnabled(environment, false);
+      expectations.push(switchOff || !state?.enabled ? { environment, enabled: false } : { environment, enabled: true, ...(ended ? { without: ended } : {}) });
     }
-    await this.#finishWait(options.wait, waitTargets, names.map((environment) => ({ environment, enabled: false })));
+    await this.#finishWait(options.wait, waitTargets, expectations);
     return (await this.status(names)).environments;
   }
 
@@ -107,8 +123,20 @@ export class MaintenanceControl {
     return created;
   }
 
-  async #writeStrategy(environment: string, existing: readonly AdminStrategy[], strategy: AdminStrategy): Promise<void> {
-    const managed = findManagedStrategy(existing);
+  /** Deletes the strategies this package wrote for scopes other than `scope`: their maintenance ended with `off`. */
+  async #removeEndedScopes(environment: string, strategies: readonly AdminStrategy[], scope: MaintenanceScope | undefined): Promise<AdminStrategy[]> {
+    const kept = findManagedStrategy(strategies, scope, false);
+    const remaining: AdminStrategy[] = [];
+    for (const strategy of strategies) {
+      if (strategy !== kept && strategy.id && isManagedStrategy(strategy)) await this.#admin.deleteStrategy(environment, strategy.id);
+      else remaining.push(strategy);
+    }
+    return remaining;
+  }
+
+  async #writeStrategy(environment: string, existing: readonly AdminStrategy[], strategy: AdminStrategy, scope: MaintenanceScope | undefined, adoptLone: boolean): Promise<void> {
+    // A scope never takes over the strategy of a maintenance that is on: that would narrow it.
+    const managed = findManagedStrategy(existing, scope, adoptLone || !scope);
     if (managed?.id) await this.#admin.updateStrategy(environment, managed.id, strategy);
     else await this.#admin.addStrategy(environment, strategy);
   }

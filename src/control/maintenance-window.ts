@@ -1,6 +1,8 @@
 import { secondsOf } from '../flag/duration.js';
 import { DEFAULT_NOTICE_SECONDS, MAX_NOTICE_SECONDS, PAYLOAD_LIMITS } from '../flag/payload.js';
+import type { MaintenanceScope } from '../flag/scope.js';
 import { ControlInputError } from './errors.js';
+import { resolveScope } from './scope-options.js';
 import type { EnableOptions } from './types.js';
 import { resolveTime, resolveUntil } from './until.js';
 
@@ -8,6 +10,8 @@ import { resolveTime, resolveUntil } from './until.js';
 export interface MaintenanceWindow {
   rollout: number;
   stickiness: string;
+  /** The part of the site it closes; `undefined`: the whole site. */
+  scope?: MaintenanceScope;
   /** The fields the middleware reads from the variant payload; absent ones are left out. */
   payload: { title?: string; message?: string; retryAfter?: number; until?: string; from?: string; notice?: number };
 }
@@ -49,7 +53,8 @@ export function resolveMaintenanceWindow(options: EnableOptions, now: Date): Mai
   } else if (options.notice !== undefined) {
     throw new ControlInputError('notice', 'only applies with from (when a scheduled window starts)');
   }
-  return { rollout, stickiness: stickinessOf(options.stickiness, rollout), payload };
+  const scope = resolveScope(options.scope);
+  return { rollout, stickiness: stickinessOf(options.stickiness, rollout), ...(scope ? { scope } : {}), payload };
 }
 
 function wholeNumberWithin(value: number, option: string, min: number, max: number, expected: string): number {

@@ -9,6 +9,8 @@ export interface ServedExpectation {
   enabled: boolean;
   /** When enabled: the strategy that was written, which the client API must carry. */
   strategy?: AdminStrategy;
+  /** When enabled: a strategy that was removed (one scope's maintenance ended), which it must no longer carry. */
+  without?: AdminStrategy;
 }
 
 interface ClientFeature {
@@ -85,9 +87,9 @@ async function stillPending(flag: string, expectations: ServedExpectation[], tar
 function serves(feature: ClientFeature | undefined, expectation: ServedExpectation): boolean {
   if (!expectation.enabled) return !feature?.enabled;
   if (!feature?.enabled) return false;
-  if (!expectation.strategy) return true;
-  const wanted = signature(expectation.strategy);
-  return (feature.strategies ?? []).some((strategy) => signature(strategy) === wanted);
+  const served = (feature.strategies ?? []).map(signature);
+  if (expectation.without && served.includes(signature(expectation.without))) return false;
+  return !expectation.strategy || served.includes(signature(expectation.strategy));
 }
 
 /** The parts of a strategy that decide what a request sees, in a stable form. */

@@ -1,3 +1,8 @@
+import type { MaintenanceScope } from '../flag/scope.js';
+import type { ScopeOptions } from './scope-options.js';
+
+export type { ScopeOptions } from './scope-options.js';
+
 /** How to reach the Admin API and which flag to drive. */
 export interface MaintenanceControlOptions {
   /** Base URL of Unleash, e.g. `https://unleash.example.com` (a trailing `/api` is fine too). */
@@ -14,6 +19,12 @@ export interface MaintenanceControlOptions {
 
 /** What `enable()` writes into the flag's strategy. Every field is optional. */
 export interface EnableOptions {
+  /**
+   * The part of the site to close (paths, host names, context property values), with its own window and texts
+   * beside any other scope's; absent: the whole site. `enable()` while the flag is off starts afresh: strategies
+   * this package wrote for other scopes are removed.
+   */
+  scope?: ScopeOptions;
   /** Percentage of requests (or users, by `stickiness`) in maintenance, 0 to 100; defaults to 100. */
   rollout?: number;
   /**
@@ -45,6 +56,8 @@ export interface EnableOptions {
 }
 
 export interface DisableOptions {
+  /** Ends only this scope's maintenance (its strategy is removed; the flag goes off with the last one); absent: all of it. */
+  scope?: ScopeOptions;
   wait?: WaitOptions;
 }
 
@@ -56,11 +69,8 @@ export interface WaitOptions {
   timeoutMs?: number;
 }
 
-/** The maintenance window of one environment as stored in Unleash. */
-export interface EnvironmentStatus {
-  environment: string;
-  /** The environment's on/off switch for the flag. */
-  enabled: boolean;
+/** One maintenance window as stored in a strategy of the flag. */
+export interface WindowStatus {
   /** Percentage, or null when the strategy is not a percentage rollout this tool understands. */
   rollout: number | null;
   stickiness: string | null;
@@ -77,6 +87,25 @@ export interface EnvironmentStatus {
   notice: number | null;
   /** `off`; `scheduled` (on, its window still ahead); `on`; `ended` (on, its window over: `off` tidies it). */
   state: 'off' | 'scheduled' | 'on' | 'ended';
+}
+
+/** One strategy of the flag: the whole site's (`scope: null`) or a scope's, with its own window. */
+export interface ScopeStatus extends WindowStatus {
+  scope: MaintenanceScope | null;
+  /** `/checkout on shop.example.com`, `the whole site`. */
+  description: string;
+}
+
+/**
+ * The maintenance of one environment as stored in Unleash. The window fields are the whole site's strategy
+ * (else the first scope's); `state` is the environment's: `on` while any scope is on, else `scheduled` while
+ * any is ahead. `scopes` lists every strategy that is not disabled, the whole site's included.
+ */
+export interface EnvironmentStatus extends WindowStatus {
+  environment: string;
+  /** The environment's on/off switch for the flag. */
+  enabled: boolean;
+  scopes: ScopeStatus[];
 }
 
 export interface FlagStatus {

@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import type { Context as UnleashContext } from 'unleash-client';
+import { ROUTE_PATH_FIELD, routePathOf } from '../flag/scope.js';
 import type { HostnameReader } from './hostname.js';
 
 /** `clientIp` and `path` are the request's, each `undefined` when unknown. */
@@ -16,8 +17,8 @@ export interface ContextBuilderOptions {
 /**
  * The Unleash context of a request, holding nothing a client can forge past the trust setting: `remoteAddress`
  * is the resolved client IP (plain IPv4 for mapped addresses, so the remoteAddress strategy matches);
- * `properties` has `path` (raw, as rules and routers see it), `method` and `hostname` (see `hostname.ts`), each
- * `undefined` when it cannot be read. The app's `context(ctx)` is merged over that, its `properties` over ours.
+ * `properties` has `path` (raw, as rules and routers see it), `routePath` (what path scopes match, see
+ * `routePathOf`), `method` and `hostname` (see `hostname.ts`), each `undefined` when it cannot be read. The app's `context(ctx)` is merged over that, its `properties` over ours.
  * If it throws, the defaults are used.
  */
 export function createContextBuilder(options: ContextBuilderOptions): ContextBuilder {
@@ -25,7 +26,12 @@ export function createContextBuilder(options: ContextBuilderOptions): ContextBui
   return function buildContext(ctx, clientIp, path) {
     const base: UnleashContext = {
       remoteAddress: clientIp,
-      properties: { path, method: ctx.method, hostname: readHostname(ctx.req) },
+      properties: {
+        path,
+        [ROUTE_PATH_FIELD]: path === undefined ? undefined : routePathOf(path),
+        method: ctx.method,
+        hostname: readHostname(ctx.req),
+      },
     };
     if (!extra) return base;
     let added: Partial<UnleashContext> | undefined;

@@ -118,6 +118,7 @@ describe('control/maintenance-control', function () {
           from: null,
           notice: null,
           state: 'off',
+          scopes: [],
         })),
       });
     });
@@ -144,9 +145,7 @@ describe('control/maintenance-control', function () {
       const options = { rollout: 40, stickiness: 'userId', title: 'Upgrade', message: 'Back soon', retryAfter: 120, until };
       const [production, ...others] = await control().enable('production', options);
       expect(others).to.deep.equal([]);
-      expect(production).to.deep.equal({
-        environment: 'production',
-        enabled: true,
+      const window = {
         rollout: 40,
         stickiness: 'userId',
         title: 'Upgrade',
@@ -157,6 +156,12 @@ describe('control/maintenance-control', function () {
         from: null,
         notice: null,
         state: 'on',
+      };
+      expect(production).to.deep.equal({
+        environment: 'production',
+        enabled: true,
+        ...window,
+        scopes: [{ scope: null, description: 'the whole site', ...window }],
       });
 
       expect(fake.unleash.features.get(FLAG)).to.include({ type: 'kill-switch' });

@@ -51,9 +51,7 @@ describe('control/strategy', function () {
   describe('environmentStatus', function () {
     it('reads back what enable() wrote', function () {
       const strategy = strategyFor('m', resolveMaintenanceWindow({ rollout: 40, title: 'T', message: 'M', retryAfter: 9, until: '1h' }, NOW));
-      expect(environmentStatus('production', { name: 'production', enabled: true, strategies: [strategy] }, NOW)).to.deep.equal({
-        environment: 'production',
-        enabled: true,
+      const window = {
         rollout: 40,
         stickiness: 'remoteAddress',
         title: 'T',
@@ -64,6 +62,12 @@ describe('control/strategy', function () {
         from: null,
         notice: null,
         state: 'on',
+      };
+      expect(environmentStatus('production', { name: 'production', enabled: true, strategies: [strategy] }, NOW)).to.deep.equal({
+        environment: 'production',
+        enabled: true,
+        ...window,
+        scopes: [{ scope: null, description: 'the whole site', ...window }],
       });
     });
 

@@ -51,7 +51,7 @@ describe('asking Unleash', () => {
     }
   });
 
-  it('merges the context option over the defaults, keeping path, method and hostname in properties', async () => {
+  it('merges the context option over the defaults, keeping path, routePath, method and hostname in properties', async () => {
     const seen: unknown[] = [];
     const unleash = await realUnleash([flag(true, { strategies: [{ name: 'userWithId', parameters: { userIds: 'alice' } }] })]);
     const original = unleash.isEnabled.bind(unleash);
@@ -63,7 +63,7 @@ describe('asking Unleash', () => {
     expect((await app.get('/shop?x=1').set('x-user', 'alice')).status).to.equal(503);
     expect((await app.get('/shop').set('x-user', 'bob')).status).to.equal(200);
     expect(seen[0]).to.deep.include({ userId: 'alice', remoteAddress: '127.0.0.1' });
-    expect((seen[0] as { properties: unknown }).properties).to.deep.equal({ path: '/shop', method: 'GET', hostname: '127.0.0.1', tenant: 'acme' });
+    expect((seen[0] as { properties: unknown }).properties).to.deep.equal({ path: '/shop', routePath: '/shop/', method: 'GET', hostname: '127.0.0.1', tenant: 'acme' });
   });
 
   it('uses the default context when the context option throws, and reports it', async () => {

@@ -220,6 +220,12 @@ export function createFakeUnleashModel(environments: string[] = ['development', 
         state.strategies.push(strategy);
         return { status: 200, body: strategy };
       }
+      case 'DELETE features/:flag/environments/:env/strategies/:id': {
+        const index = state.strategies.findIndex((strategy) => strategy.id === id);
+        if (index < 0) return notFound(`Could not find strategy with id ${id}`);
+        state.strategies.splice(index, 1);
+        return { status: 200, body: {} };
+      }
       case 'PUT features/:flag/environments/:env/strategies/:id': {
         const index = state.strategies.findIndex((strategy) => strategy.id === id);
         if (index < 0) return notFound(`Could not find strategy with id ${id}`);
