@@ -77,7 +77,7 @@ export function maintenance(options: MaintenanceOptions): MaintenanceMiddleware 
    */
   function answer(ctx: Context, verdict: Exclude<Verdict, { action: 'next' | 'next-privately' }>): void | Promise<void> {
     try {
-      if (verdict.action === 'status') statusEndpoint?.answer(ctx, verdict.flag);
+      if (verdict.action === 'status') statusEndpoint?.answer(ctx, verdict.flag, verdict.path);
       else if (verdict.action === 'block') return responder.respond(ctx, verdict.payload, verdict.mode)?.catch((error: unknown) => failed(ctx, error));
     } catch (error) {
       failed(ctx, error);

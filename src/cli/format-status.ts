@@ -67,5 +67,6 @@ function details(status: WindowStatus): string {
   if (status.retryAfter !== null) parts.push(`retry after ${status.retryAfter} s`);
   if (status.title !== null) parts.push(`title ${JSON.stringify(status.title)}`);
   if (status.message !== null) parts.push(`message ${JSON.stringify(status.message)}`);
+  if (status.area !== null) parts.push(`area ${JSON.stringify(status.area)}`);
   return parts.join('  ');
 }

@@ -58,8 +58,8 @@ They count from now: "--from 1h --until 2h" is a one-hour window starting in an 
     usage: 'unleash-maintenance off --environment <env> [options]',
     intro: `Switches the flag off in each environment. Its strategy and payload stay, so switching it
 on again in the Unleash UI restores the last window. Nothing happens where it is already off.
-With --path, --host or --property it ends only that scope's maintenance (exactly as "on" named it):
-its strategy is removed, and the flag is switched off with the last one.`,
+With --path, --host or --property it ends only that scope's maintenance (named as "on" named
+it): its strategy is removed, and the flag is switched off with the last one.`,
     sections: [{ groups: ['target'] }, { heading: 'Scope:', groups: ['scope'] }, CONNECTION, WAITING],
   },
   status: {

@@ -86,6 +86,11 @@ export const OPTION_TABLE = {
     type: 'string', commands: ON, group: 'maintenance', argument: '<text>',
     help: 'text of the maintenance page and of the problem+json detail', enable: { field: 'message', read: 'text' },
   },
+  area: {
+    type: 'string', commands: ON, group: 'maintenance', argument: '<text>',
+    help: 'with a scope: what pages still open call the closed part, as in "Checkout is closed for maintenance until 22:00 UTC" (default: its paths and hosts)',
+    enable: { field: 'area', read: 'text' },
+  },
   'retry-after': {
     type: 'string', commands: ON, group: 'maintenance', argument: '<duration>',
     help: 'Retry-After header, sent in whole seconds',

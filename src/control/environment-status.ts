@@ -39,6 +39,7 @@ function windowStatus(strategy: AdminStrategy | undefined, enabled: boolean, now
     stickiness: strategy?.parameters?.stickiness ?? null,
     title: textOrNull(payload.title),
     message: textOrNull(payload.message),
+    area: textOrNull(payload.area),
     retryAfter: Number.isSafeInteger(payload.retryAfter) ? (payload.retryAfter as number) : null,
     until,
     ended,
@@ -48,8 +49,8 @@ function windowStatus(strategy: AdminStrategy | undefined, enabled: boolean, now
   };
 }
 
-function pickWindow({ rollout, stickiness, title, message, retryAfter, until, ended, from, notice, state }: WindowStatus): WindowStatus {
-  return { rollout, stickiness, title, message, retryAfter, until, ended, from, notice, state };
+function pickWindow({ rollout, stickiness, title, message, area, retryAfter, until, ended, from, notice, state }: WindowStatus): WindowStatus {
+  return { rollout, stickiness, title, message, area, retryAfter, until, ended, from, notice, state };
 }
 
 function rolloutOf(strategy: AdminStrategy): number | null {

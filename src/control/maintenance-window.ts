@@ -13,7 +13,7 @@ export interface MaintenanceWindow {
   /** The part of the site it closes; `undefined`: the whole site. */
   scope?: MaintenanceScope;
   /** The fields the middleware reads from the variant payload; absent ones are left out. */
-  payload: { title?: string; message?: string; retryAfter?: number; until?: string; from?: string; notice?: number };
+  payload: { title?: string; message?: string; area?: string; retryAfter?: number; until?: string; from?: string; notice?: number };
 }
 
 /**
@@ -39,6 +39,8 @@ export function resolveMaintenanceWindow(options: EnableOptions, now: Date): Mai
   const message = optionalText(options.message, 'message', PAYLOAD_LIMITS.message);
   if (title !== undefined) payload.title = title;
   if (message !== undefined) payload.message = message;
+  const area = optionalText(options.area, 'area', PAYLOAD_LIMITS.area);
+  if (area !== undefined) payload.area = area;
   if (options.retryAfter !== undefined) payload.retryAfter = wholeNumberWithin(options.retryAfter, 'retryAfter', 0, Number.MAX_SAFE_INTEGER, 'a whole number of seconds, 0 or more');
   const rollout = options.rollout === undefined ? 100 : wholeNumberWithin(options.rollout, 'rollout', 0, 100, 'a whole percentage from 0 to 100');
   const until = options.until === undefined ? undefined : resolveUntil(options.until, now);

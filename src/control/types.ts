@@ -38,6 +38,8 @@ export interface EnableOptions {
   title?: string;
   /** Shown on the page and in the problem+json `detail`. */
   message?: string;
+  /** With a scope: what pages still open call the closed part (`Checkout is closed for maintenance until …`); its paths and hosts otherwise. */
+  area?: string;
   /** Whole seconds, sent as `Retry-After`. */
   retryAfter?: number;
   /** When maintenance ends by itself: a Date, an ISO 8601 time, or a duration from now (docs/command.md#durations) such as `30m` or `2h`. */
@@ -76,6 +78,7 @@ export interface WindowStatus {
   stickiness: string | null;
   title: string | null;
   message: string | null;
+  area: string | null;
   retryAfter: number | null;
   /** ISO 8601 time after which the window no longer applies, or null. */
   until: string | null;

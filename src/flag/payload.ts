@@ -5,7 +5,7 @@ import { isMaintenanceMode, type MaintenanceMode } from './state.js';
  * the flag's default name and the variant payload's fields with their limits and how each is read.
  */
 export const DEFAULT_FLAG_NAME = 'maintenance-mode';
-export const PAYLOAD_LIMITS = Object.freeze({ title: 200, message: 2000 });
+export const PAYLOAD_LIMITS = Object.freeze({ title: 200, message: 2000, area: 100 });
 /** How long before a scheduled window's start it is announced when nothing says otherwise: a day. */
 export const DEFAULT_NOTICE_SECONDS = 86_400;
 /** The longest notice, from the payload or the `notice` option: a window announced further ahead is news, not a notice. */
@@ -15,6 +15,8 @@ export const MAX_NOTICE_SECONDS = 30 * 86_400;
 export interface MaintenancePayload {
   readonly title?: string;
   readonly message?: string;
+  /** What a scope's banner calls the closed part on pages still open (`Checkout`); its paths and hosts otherwise. */
+  readonly area?: string;
   /** Seconds; sent as `Retry-After`. */
   readonly retryAfter?: number;
   /** When maintenance is expected to end. */
@@ -65,6 +67,7 @@ function endTime(value: unknown): Date | undefined {
 const readers: Readonly<Record<keyof MaintenancePayload, FieldReader>> = {
   title: textUpTo(PAYLOAD_LIMITS.title),
   message: textUpTo(PAYLOAD_LIMITS.message),
+  area: textUpTo(PAYLOAD_LIMITS.area),
   retryAfter: secondsUpTo(Number.MAX_SAFE_INTEGER),
   until: endTime,
   from: isoTime,

@@ -5,8 +5,18 @@ export function isMaintenanceMode(value: unknown): value is MaintenanceMode {
   return value === 'block' || value === 'read-only';
 }
 
+/** The part of the site a scoped maintenance closes, as pages name it: paths and host names, never property values. */
+export interface ScopeArea {
+  readonly paths: readonly string[];
+  readonly hosts: readonly string[];
+  /** The payload's `area` (`Checkout`), else the paths and hosts: `/checkout, /cart`. */
+  readonly name: string;
+}
+
 /** A window that has not started yet, as `ctx.state.maintenance.upcoming` shows it during its notice time. */
 export interface UpcomingWindow {
+  /** The part of the site it will close; absent: the whole site. */
+  readonly scope?: ScopeArea;
   readonly from: Date;
   readonly until?: Date;
   readonly title?: string;
@@ -22,6 +32,19 @@ export interface UpcomingWindow {
  * Why a request was or was not blocked: `bypass-secret` (the staff link's cookie, the `X-Maintenance-Bypass`
  * header, or the link itself), `health` (a health-check path), `read-only` (a safe method in read-only mode).
  */
+/**
+ * A scoped maintenance that is on now while this request's part of the site is open, as `ctx.state.maintenance.closed`
+ * lists them: `/checkout` is closed, the request was for `/products`.
+ */
+export interface ClosedArea {
+  readonly scope: ScopeArea;
+  readonly until?: Date;
+  readonly title?: string;
+  readonly message?: string;
+  /** Plain text in each shipped language: `Checkout is closed for maintenance until Thursday 3 December, 22:00 UTC.` */
+  readonly announcement: Readonly<Record<'en' | 'de' | 'fr' | 'es', string>>;
+}
+
 export type MaintenanceReason = 'off' | 'skipped' | 'bypass-ip' | 'bypass-secret' | 'health' | 'allowed-url' | 'read-only' | 'blocked';
 
 /** Recorded on `ctx.state.maintenance` for every request the middleware sees. */
@@ -35,4 +58,6 @@ export interface MaintenanceState {
   readonly mode?: MaintenanceMode;
   /** While maintenance is off: a scheduled window during its notice time (announce it: `maintenanceBanner`). */
   readonly upcoming?: UpcomingWindow;
+  /** While maintenance is off for this request: the scopes closed now elsewhere on the site (`maintenanceBanner` names them). */
+  readonly closed?: readonly ClosedArea[];
 }

@@ -15,13 +15,15 @@ function languageOf(lang: string | undefined): Language {
 }
 
 /**
- * An escaped HTML snippet announcing the scheduled window in `ctx.state.maintenance` during its notice time,
- * `<p class="maintenance-banner" role="status" lang="en">Scheduled maintenance on Thursday 3 December,
- * 22:00–23:00 UTC.</p>`, or `''` when nothing is upcoming. `views/banner.pug` does the same for Pug layouts.
+ * An escaped HTML snippet with one paragraph for each part of the site closed now (`ctx.state.maintenance.closed`:
+ * `Checkout is closed for maintenance until Thursday 3 December, 22:00 UTC.`) and one for a scheduled window
+ * during its notice time (`upcoming`): `<p class="maintenance-banner" role="status" lang="en">Scheduled
+ * maintenance on Thursday 3 December, 22:00–23:00 UTC.</p>`; `''` when there is nothing to announce.
+ * `views/banner.pug` does the same for Pug layouts.
  */
 export function maintenanceBanner(state: MaintenanceState | undefined, options: BannerOptions = {}): string {
-  const upcoming = state?.upcoming;
-  if (!upcoming) return '';
+  const notices = [...(state?.closed ?? []), ...(state?.upcoming ? [state.upcoming] : [])];
+  if (notices.length === 0) return '';
   const lang = languageOf(options.lang);
-  return `<p class="maintenance-banner" role="status" lang="${lang}">${escapeHtml(upcoming.announcement[lang])}</p>`;
+  return notices.map((notice) => `<p class="maintenance-banner" role="status" lang="${lang}">${escapeHtml(notice.announcement[lang])}</p>`).join('');
 }

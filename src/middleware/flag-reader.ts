@@ -2,7 +2,7 @@ import type { Context as UnleashContext } from 'unleash-client';
 import { NO_PAYLOAD, type MaintenancePayload, type PayloadParser, type VariantPayload } from '../flag/payload.js';
 import type { MaintenanceState } from '../flag/state.js';
 import type { Report } from './reporter.js';
-import { scheduleOf } from './schedule.js';
+import { scheduleOf, type Announcements, type Schedule } from './schedule.js';
 
 /** What the middleware reads of a flag definition (a structural slice of unleash-client's FeatureDefinition). */
 export interface FeatureDefinition {
@@ -67,11 +67,11 @@ export interface FlagShape {
   readonly randomRollout?: number;
 }
 
-/** The shape and, when it has one, the scheduled window of one flag definition. */
+/** The shape and, when it has any, the announced windows of one flag definition. */
 interface Reading {
   readonly shape: FlagShape;
-  /** From `announceFrom` until `from` (ms since the epoch), an off answer is `upcoming`. */
-  readonly notice?: { readonly announceFrom: number; readonly from: number; readonly upcoming: FlagAnswer };
+  /** What an off answer announces: scheduled windows during their notice time, scopes closed elsewhere. */
+  readonly schedule?: Schedule;
 }
 
 const OFF_STATE: MaintenanceState = Object.freeze({ active: false, reason: 'off', clientIp: undefined });
@@ -121,13 +121,13 @@ export function createFlagReader(options: FlagReaderOptions): FlagReader {
   let lastReading = ABSENT_READING;
   let warnedAbout: FeatureDefinition | undefined;
 
+  let lastAnnounced: Announcements | undefined;
+  let lastAnnouncedAnswer = OFF;
+
   function readingOf(definition: FeatureDefinition): Reading {
     const shape = shapeOf(definition);
     const schedule = scheduleOf(definition, parsePayload, noticeSeconds);
-    if (!schedule) return { shape };
-    const state: MaintenanceState = Object.freeze({ ...OFF_STATE, upcoming: schedule.upcoming });
-    const upcoming: FlagAnswer = Object.freeze({ on: false, state });
-    return { shape, notice: { announceFrom: schedule.announceFrom, from: schedule.from, upcoming } };
+    return schedule ? { shape, schedule } : { shape };
   }
 
   /**
@@ -156,16 +156,27 @@ export function createFlagReader(options: FlagReaderOptions): FlagReader {
     report('warn', 'coin-toss-rollout', `the gradual rollout (${rollout}%) of "${flagName}" has stickiness default or random, and requests carry no userId or sessionId: each request is a new coin toss, so visitors flip between the page and the site. Set the strategy's stickiness to remoteAddress (unleash-maintenance on --rollout does), or give the context option a userId or sessionId`);
   }
 
-  /** Off: during a scheduled window's notice time, with the window announced. */
-  function offAnswer({ notice }: Reading): FlagAnswer {
-    if (notice === undefined) return OFF;
-    const time = now();
-    return time >= notice.announceFrom && time < notice.from ? notice.upcoming : OFF;
+  /**
+   * Off, with what the request's pages should announce: a scheduled window during its notice time, the scopes
+   * closed elsewhere. The same announcements as the last request's give the same answer object.
+   */
+  function offAnswer({ schedule }: Reading, context: UnleashContext): FlagAnswer {
+    if (schedule === undefined) return OFF;
+    const announced = schedule.at(now(), context);
+    if (announced.upcoming === undefined && announced.closed.length === 0) return OFF;
+    if (!sameAnnouncements(announced, lastAnnounced)) {
+      const state: MaintenanceState = { ...OFF_STATE };
+      if (announced.upcoming) Object.assign(state, { upcoming: announced.upcoming });
+      if (announced.closed.length > 0) Object.assign(state, { closed: Object.freeze(announced.closed) });
+      lastAnnouncedAnswer = Object.freeze({ on: false, state: Object.freeze(state) });
+      lastAnnounced = announced;
+    }
+    return lastAnnouncedAnswer;
   }
 
   function variantAnswer(context: UnleashContext, reading: Reading): FlagAnswer {
     const variant = unleash.getVariant(flagName, context);
-    return variant.feature_enabled ? { on: true, payload: parsePayload(variant.payload) } : offAnswer(reading);
+    return variant.feature_enabled ? { on: true, payload: parsePayload(variant.payload) } : offAnswer(reading, context);
   }
 
   /** Maintenance is already on here: a failing `getVariant` costs the custom texts, never the 503. */
@@ -184,7 +195,7 @@ export function createFlagReader(options: FlagReaderOptions): FlagReader {
     const context = shape.contextFree ? EMPTY_CONTEXT : request.unleashContext();
     if (shape.randomRollout !== undefined) warnOfCoinToss(shape.randomRollout, context);
     if (shape.hasVariants && shape !== UNKNOWN_CLIENT) return variantAnswer(context, reading);
-    if (!unleash.isEnabled(flagName, context, fallback)) return offAnswer(reading);
+    if (!unleash.isEnabled(flagName, context, fallback)) return offAnswer(reading, context);
     return shape === UNKNOWN_CLIENT ? payloadAnswer(context) : ON_WITHOUT_PAYLOAD;
   }
 
@@ -200,4 +211,8 @@ export function createFlagReader(options: FlagReaderOptions): FlagReader {
       return fallback ? ON_WITHOUT_PAYLOAD : OFF;
     }
   };
+}
+
+function sameAnnouncements(a: Announcements, b: Announcements | undefined): boolean {
+  return b !== undefined && a.upcoming === b.upcoming && a.closed.length === b.closed.length && a.closed.every((area, index) => area === b.closed[index]);
 }

@@ -13,14 +13,15 @@ import type { StatusEndpoint } from './status-endpoint.js';
  * - `next`: on to the app (maintenance off, skipped, or a rule let it through);
  * - `next-privately`: on to the app by a bypass, whose answer must stay out of shared caches;
  * - `granted`: the staff link, already answered with its cookie and a redirect;
- * - `status`: the status endpoint, to be answered with the flag's state;
+ * - `status`: the status endpoint, to be answered with the flag's state for the path asked about (`?path=`,
+ *   else its own); no `flag` when the question cannot be read;
  * - `block`: the 503.
  */
 export type Verdict =
   | { readonly action: 'next'; readonly state: MaintenanceState }
   | { readonly action: 'next-privately'; readonly state: MaintenanceState; readonly credential?: BypassCredential }
   | { readonly action: 'granted'; readonly state: MaintenanceState }
-  | { readonly action: 'status'; readonly flag: FlagAnswer }
+  | { readonly action: 'status'; readonly flag: FlagAnswer | undefined; readonly path?: string }
   | { readonly action: 'block'; readonly state: MaintenanceState; readonly payload: MaintenancePayload; readonly mode: MaintenanceMode };
 
 /**
@@ -79,12 +80,20 @@ export function createGate(parts: GateParts): Gate {
     return { action: 'next', state };
   }
 
+  /** The status, for the request's own path or the one it asks about: a question, never a way through. */
+  function statusVerdict(ctx: Context, endpoint: StatusEndpoint, facts: RequestFacts): Verdict {
+    const asked = endpoint.askedPath(ctx);
+    if (asked === undefined) return { action: 'status', flag: askFlag(facts) };
+    if (asked === null) return { action: 'status', flag: undefined };
+    return { action: 'status', flag: askFlag(readFacts(ctx, asked)), path: asked };
+  }
+
   /** The rules, in order. Each fact of the request (client IP, path, Unleash context) is computed on demand, at most once. */
   function decideByRules(ctx: Context, occasion: Occasion): Verdict {
     if (isSkipped(ctx)) return passOff(ctx, SKIPPED, occasion);
     const facts = readFacts(ctx);
+    if (occasion === 'request' && statusEndpoint?.matches(ctx, facts)) return statusVerdict(ctx, statusEndpoint, facts);
     const flag = askFlag(facts);
-    if (occasion === 'request' && statusEndpoint?.matches(ctx, facts)) return { action: 'status', flag };
     if (!flag.on) return passOff(ctx, flag.state, occasion);
     const mode = flag.payload.mode ?? defaultMode;
     const clientIp = facts.clientIp();

@@ -131,11 +131,35 @@ const WINDOW_FORMATS = Object.fromEntries(SHIPPED_LANGUAGES.map((lang) => [
   new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : lang, { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' }),
 ])) as Record<Language, Intl.DateTimeFormat>;
 
-/** `Scheduled maintenance on Thursday 3 December, 22:00–23:00 UTC` in `lang` (open-ended: from its start). */
-export function announcementIn(lang: Language, from: Date, until?: Date): string {
+/** Opens the announcement of a scheduled window of one part of the site, named by `area`. */
+const SCOPED_ANNOUNCEMENTS: Readonly<Record<Language, (area: string) => string>> = {
+  en: (area) => `Scheduled maintenance of ${area} on`,
+  de: (area) => `Geplante Wartungsarbeiten an ${area} am`,
+  fr: (area) => `Maintenance de ${area} prévue le`,
+  es: (area) => `Mantenimiento programado de ${area} el`,
+};
+
+/** Says that one part of the site is closed now, and until when if known. */
+const CLOSED_SENTENCES: Readonly<Record<Language, (area: string, until: string | undefined) => string>> = {
+  en: (area, until) => `${area} is closed for maintenance${until ? ` until ${until}` : ''}`,
+  de: (area, until) => `${area} ist wegen Wartungsarbeiten geschlossen${until ? ` bis ${until}` : ''}`,
+  fr: (area, until) => `${area} : fermé pour maintenance${until ? ` jusqu’au ${until}` : ''}`,
+  es: (area, until) => `${area}: cerrado por mantenimiento${until ? ` hasta el ${until}` : ''}`,
+};
+
+/**
+ * `Scheduled maintenance on Thursday 3 December, 22:00–23:00 UTC` in `lang` (open-ended: from its start);
+ * `Scheduled maintenance of Checkout on …` for a part of the site named `area`.
+ */
+export function announcementIn(lang: Language, from: Date, until?: Date, area?: string): string {
   const format = WINDOW_FORMATS[lang];
   const when = until && until > from ? format.formatRange(from, until) : format.format(from);
-  return `${ANNOUNCEMENTS[lang]} ${when} UTC`;
+  return `${area === undefined ? ANNOUNCEMENTS[lang] : SCOPED_ANNOUNCEMENTS[lang](area)} ${when} UTC`;
+}
+
+/** `Checkout is closed for maintenance until Thursday 3 December, 22:00 UTC` in `lang`. */
+export function closedIn(lang: Language, area: string, until?: Date): string {
+  return CLOSED_SENTENCES[lang](area, until ? `${WINDOW_FORMATS[lang].format(until)} UTC` : undefined);
 }
 
 export function isShippedLanguage(value: unknown): value is Language {

@@ -21,7 +21,8 @@ export interface RequestFacts {
   unleashContext(): UnleashContext;
 }
 
-export type FactsReader = (ctx: Context) => RequestFacts;
+/** The facts of a request; with `path`, of the same request as if it were for that path (the status endpoint's `?path=`). */
+export type FactsReader = (ctx: Context, path?: string) => RequestFacts;
 
 export interface FactsParts {
   resolveClientIp: ClientIpResolver;
@@ -39,7 +40,10 @@ class LazyRequestFacts implements RequestFacts {
   constructor(
     readonly ctx: Context,
     private readonly parts: FactsParts,
-  ) {}
+    path: string | undefined,
+  ) {
+    if (path !== undefined) this.#rawPath = path;
+  }
 
   clientIp(): string | undefined {
     if (this.#clientIp === UNREAD) this.#clientIp = this.parts.resolveClientIp(this.ctx.req);
@@ -68,5 +72,5 @@ class LazyRequestFacts implements RequestFacts {
 }
 
 export function createFactsReader(parts: FactsParts): FactsReader {
-  return (ctx) => new LazyRequestFacts(ctx, parts);
+  return (ctx, path) => new LazyRequestFacts(ctx, parts, path);
 }

@@ -6,7 +6,7 @@ const NOW = new Date('2026-12-03T19:50:00.000Z');
 
 function status(overrides: Partial<EnvironmentStatus>): EnvironmentStatus {
   return {
-    environment: 'production', enabled: true, rollout: 100, stickiness: 'remoteAddress', title: null, message: null,
+    environment: 'production', enabled: true, rollout: 100, stickiness: 'remoteAddress', title: null, message: null, area: null,
     retryAfter: null, until: null, ended: false, from: null, notice: null, state: 'on', scopes: [], ...overrides,
   };
 }

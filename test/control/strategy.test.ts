@@ -56,6 +56,7 @@ describe('control/strategy', function () {
         stickiness: 'remoteAddress',
         title: 'T',
         message: 'M',
+        area: null,
         retryAfter: 9,
         until: '2030-01-01T13:00:00.000Z',
         ended: false,

@@ -6,7 +6,7 @@ import { constraintsCanPass, windowOfConstraints } from '../../src/flag/window.j
 import { maintenanceBanner, type MaintenanceState } from '../../src/index.js';
 import { createFlagReader, type FeatureDefinition, type UnleashLike } from '../../src/middleware/flag-reader.js';
 import { createPayloadParser } from '../../src/middleware/payload-parser.js';
-import { scheduleOf } from '../../src/middleware/schedule.js';
+import { scheduleOf, type Schedule } from '../../src/middleware/schedule.js';
 import { BUNDLED_VIEWS } from '../../src/views.js';
 import { appWith } from '../support/app.js';
 import { listen } from '../support/http.js';
@@ -17,6 +17,8 @@ const HOUR = 3_600_000;
 const startsAt = (iso: string) => ({ contextName: 'currentTime', operator: 'DATE_AFTER', value: iso, values: [], inverted: false, caseInsensitive: false });
 const endsAt = (iso: string) => ({ contextName: 'currentTime', operator: 'DATE_BEFORE', value: iso, values: [], inverted: false, caseInsensitive: false });
 const parse = createPayloadParser(() => {});
+/** What a schedule announces at a time to a request without hosts or properties: its upcoming window. */
+const upcomingAt = (schedule: Schedule | undefined, time: string | number) => schedule?.at(typeof time === 'string' ? Date.parse(time) : time, {}).upcoming;
 const jsonVariant = (payload: object) => ({ name: 'window', weight: 1000, weightType: 'variable', stickiness: 'default', payload: { type: 'json', value: JSON.stringify(payload) } });
 
 describe('windowOfConstraints', () => {
@@ -43,14 +45,16 @@ describe('scheduleOf: the window a definition announces', () => {
       parse,
       86_400,
     );
-    expect(schedule?.from).to.equal(Date.parse('2026-12-03T22:00:00Z'));
-    expect(schedule?.announceFrom).to.equal(Date.parse('2026-12-03T21:30:00Z'));
-    expect(schedule?.upcoming).to.include({ title: 'Database move', message: 'Orders pause.' });
-    expect(schedule?.upcoming.until).to.deep.equal(new Date('2026-12-03T23:00:00Z'));
-    expect(schedule?.upcoming.announcement.en).to.equal('Scheduled maintenance on Thursday 3 December, 22:00–23:00 UTC. Orders pause.');
+    const upcoming = upcomingAt(schedule, '2026-12-03T21:30:00Z');
+    expect(upcomingAt(schedule, Date.parse('2026-12-03T21:30:00Z') - 1), 'before the notice').to.equal(undefined);
+    expect(upcomingAt(schedule, '2026-12-03T22:00:00Z'), 'once started').to.equal(undefined);
+    expect(upcoming?.from).to.deep.equal(new Date('2026-12-03T22:00:00Z'));
+    expect(upcoming).to.include({ title: 'Database move', message: 'Orders pause.' });
+    expect(upcoming?.until).to.deep.equal(new Date('2026-12-03T23:00:00Z'));
+    expect(upcoming?.announcement.en).to.equal('Scheduled maintenance on Thursday 3 December, 22:00–23:00 UTC. Orders pause.');
     const byOption = scheduleOf(definition([{ name: 'default', constraints: [startsAt('2026-12-03T22:00:00Z')] }]), parse, 3600);
-    expect(byOption?.announceFrom).to.equal(Date.parse('2026-12-03T21:00:00Z'));
-    expect(byOption?.upcoming.until).to.equal(undefined);
+    expect(upcomingAt(byOption, Date.parse('2026-12-03T21:00:00Z') - 1)).to.equal(undefined);
+    expect(upcomingAt(byOption, '2026-12-03T21:00:00Z')?.until).to.equal(undefined);
   });
 
   it('takes the end from the payload when no constraint closes the window, and the earliest window of several', () => {
@@ -65,8 +69,8 @@ describe('scheduleOf: the window a definition announces', () => {
       parse,
       86_400,
     );
-    expect(schedule?.upcoming.from).to.deep.equal(new Date('2026-12-03T22:00:00Z'));
-    expect(schedule?.upcoming.until).to.deep.equal(new Date('2026-12-03T23:30:00Z'));
+    expect(upcomingAt(schedule, '2026-12-03T21:00:00Z')?.from).to.deep.equal(new Date('2026-12-03T22:00:00Z'));
+    expect(upcomingAt(schedule, '2026-12-03T21:00:00Z')?.until).to.deep.equal(new Date('2026-12-03T23:30:00Z'));
   });
 
   it('has no window for a switched-off flag, a disabled strategy, no start, or an end before the start', () => {
@@ -86,16 +90,16 @@ describe('scheduleOf: the window a definition announces', () => {
     expect(scheduleOf(definition([{ name: 'default', constraints: [start, null] }]), parse, 60)).to.equal(undefined);
     expect(scheduleOf(definition([{ name: 'default', constraints: [startsAt('tonight'), start] }]), parse, 60)).to.equal(undefined);
     // Inverted, an unparsable date always passes: the window stands.
-    expect(scheduleOf(definition([{ name: 'default', constraints: [start, { ...endsAt('soon'), inverted: true }] }]), parse, 60)?.from).to.equal(Date.parse('2026-12-03T22:00:00Z'));
+    expect(upcomingAt(scheduleOf(definition([{ name: 'default', constraints: [start, { ...endsAt('soon'), inverted: true }] }]), parse, 60), '2026-12-03T21:59:00Z')?.from).to.deep.equal(new Date('2026-12-03T22:00:00Z'));
     // Another strategy that can switch on still announces its window.
     const both = scheduleOf(definition([{ name: 'default', constraints: [startsAt('2026-12-03T20:00:00Z'), endsAt('never')] }, { name: 'default', constraints: [start] }]), parse, 60);
-    expect(both?.from).to.equal(Date.parse('2026-12-03T22:00:00Z'));
+    expect(upcomingAt(both, '2026-12-03T21:59:00Z')?.from).to.deep.equal(new Date('2026-12-03T22:00:00Z'));
   });
 
   it('does not announce a payload\'s until that lies before the start', () => {
     const schedule = scheduleOf(definition([{ name: 'default', constraints: [startsAt('2026-12-03T22:00:00Z')] }], { variants: [jsonVariant({ until: '2026-12-03T21:00:00Z' })] }), parse, 60);
-    expect(schedule?.upcoming.until).to.equal(undefined);
-    expect(schedule?.upcoming.announcement.en).to.equal('Scheduled maintenance on Thursday 3 December at 22:00 UTC.');
+    expect(upcomingAt(schedule, '2026-12-03T21:59:30Z')?.until).to.equal(undefined);
+    expect(upcomingAt(schedule, '2026-12-03T21:59:30Z')?.announcement.en).to.equal('Scheduled maintenance on Thursday 3 December at 22:00 UTC.');
   });
 });
 
@@ -130,8 +134,10 @@ describe('the announced window against the real unleash-client', function () {
           }
           const schedule = scheduleOf(definition, parse, 60);
           if (!schedule) return;
+          const from = windowOfConstraints(constraints).from!.getTime();
+          expect(upcomingAt(schedule, from - 1), JSON.stringify(constraints)).not.to.equal(undefined);
           announced += 1;
-          expect(enabledAt(new Date(schedule.from + 1)), JSON.stringify(constraints)).to.equal(true);
+          expect(enabledAt(new Date(from + 1)), JSON.stringify(constraints)).to.equal(true);
         } finally {
           unleash.destroy();
         }
@@ -181,11 +187,11 @@ describe('the flag reader around a scheduled window (injected clock)', () => {
 });
 
 describe('maintenanceBanner and the Pug mixin', () => {
-  const upcoming = scheduleOf(
+  const upcoming = upcomingAt(scheduleOf(
     { enabled: true, strategies: [{ name: 'default', constraints: [startsAt('2026-12-03T22:00:00Z'), endsAt('2026-12-03T23:00:00Z')], variants: [jsonVariant({ message: 'Orders <b>pause</b>.' })] }] } as FeatureDefinition,
     parse,
     3600,
-  )!.upcoming;
+  ), '2026-12-03T21:30:00Z')!;
   const state: MaintenanceState = { active: false, reason: 'off', clientIp: undefined, upcoming };
 
   it('announces the window in the shipped languages, escaped, falling back to English', () => {
