@@ -63,7 +63,7 @@ function scopeProperties(value: ScopeOptions['properties']): Record<string, stri
     const option = `scope.properties.${name}`;
     if (!FIELD_NAME.test(name)) throw new ControlInputError(option, 'must be named like a context field: letters, digits, "_", ".", "-", not starting with a digit');
     if (RESERVED_PROPERTIES.has(name)) {
-      throw new ControlInputError(option, 'is not a property to close: use scope.paths for paths, scope.hosts for host names, from/until for times');
+      throw new ControlInputError(option, 'is not a property to close: paths, host names and times have options of their own (paths, hosts, from/until)');
     }
     const list = listOf(typeof values === 'string' ? [values] : values, option);
     if (list.length > 0) properties[name] = unique(list);

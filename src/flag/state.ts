@@ -9,7 +9,7 @@ export function isMaintenanceMode(value: unknown): value is MaintenanceMode {
 export interface ScopeArea {
   readonly paths: readonly string[];
   readonly hosts: readonly string[];
-  /** The payload's `area` (`Checkout`), else the paths and hosts: `/checkout, /cart`. */
+  /** The payload's `area` (`Checkout`), else the paths (`/checkout, /cart`), else the host names. */
   readonly name: string;
 }
 

@@ -54,8 +54,9 @@ function perLanguage(sentence: (lang: Language) => string, message: string | und
 }
 
 function areaOf(scope: MaintenanceScope, payload: MaintenancePayload): ScopeArea | undefined {
-  const named = [...scope.paths, ...scope.hosts];
-  // A scope of property values only (a tenant) is announced without naming them: they may be customers' names.
+  // Only requests of its hosts see a scope, so its paths name it, else its hosts. A scope of property values
+  // only (a tenant) is announced without naming them: they may be customers' names.
+  const named = scope.paths.length > 0 ? scope.paths : scope.hosts;
   const name = payload.area ?? (named.length > 0 ? named.join(', ') : undefined);
   return name === undefined ? undefined : Object.freeze({ paths: scope.paths, hosts: scope.hosts, name });
 }

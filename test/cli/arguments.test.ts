@@ -30,6 +30,21 @@ describe('cli/arguments', function () {
     expect(parseCliArguments(['on', '-e', 'p', '--from', 'tonight', '--notice', 'soon'], ENV)).to.have.deep.property('enable', { from: 'tonight', notice: 'soon' });
   });
 
+  it('reads a scope: repeated --path and --host as alternatives, --property name=value per name, for on and off', function () {
+    const on = parseCliArguments(['on', '-e', 'p', '--path', '/checkout', '--path', '/cart', '--host', 'shop.example.com', '--property', 'tenant=acme', '--property', 'tenant=globex', '--property', 'plan=a=b', '--area', 'Checkout'], ENV);
+    expect(on).to.have.deep.property('scope', { paths: ['/checkout', '/cart'], hosts: ['shop.example.com'], properties: { tenant: ['acme', 'globex'], plan: ['a=b'] } });
+    expect(on).to.have.deep.property('enable', { area: 'Checkout' });
+    expect(parseCliArguments(['off', '-e', 'p', '--path', '/checkout'], ENV)).to.have.deep.property('scope', { paths: ['/checkout'] });
+    expect(parseCliArguments(['off', '-e', 'p'], ENV)).not.to.have.property('scope');
+  });
+
+  it('refuses a --property that is not name=value, and scopes for status', function () {
+    for (const pair of ['tenant', '=acme', 'tenant=']) {
+      expect(() => parseCliArguments(['on', '-e', 'p', '--property', pair], ENV), pair).to.throw(UsageError, `--property must be name=value, such as tenant=acme, got "${pair}"`);
+    }
+    expect(() => parseCliArguments(['status', '--path', '/checkout'], ENV)).to.throw(UsageError, '--path does not apply to "status"');
+  });
+
   it('prefers --url and --token over the environment', function () {
     const request = parseCliArguments(['status', '--url', 'http://u', '--token', 'tok'], ENV);
     expect(request).to.include({ kind: 'run', command: 'status' }).and.to.have.deep.property('connection', { url: 'http://u', token: 'tok' });

@@ -316,6 +316,87 @@ describe('control/maintenance-control', function () {
     });
   });
 
+  describe('scopes', function () {
+    const titles = (name = 'production') => environment(name)!.strategies.map((strategy) => strategy.title);
+    const checkout = { paths: ['/checkout'] };
+    const cart = { paths: ['/cart'] };
+
+    it('writes one strategy per scope beside the others, each with its own window and texts, and updates its own', async function () {
+      await control().enable('production', { scope: checkout, until: '1h', area: 'Checkout', title: 'Checkout closed' });
+      await control().enable('production', { scope: { ...cart, hosts: ['Shop.Example.com'] }, from: '2h', until: '3h' });
+      await control().enable('production', { scope: { paths: ['/CHECKOUT/'] }, until: '2h', message: 'Longer' });
+      expect(titles()).to.deep.equal([`${STRATEGY_TITLE}: /checkout`, `${STRATEGY_TITLE}: /cart on shop.example.com`]);
+      const [first] = environment('production')!.strategies;
+      expect(first!.constraints![0]).to.deep.equal({ contextName: 'routePath', operator: 'STR_STARTS_WITH', values: ['/checkout/'], inverted: false, caseInsensitive: true });
+      const [status] = (await control().status('production')).environments;
+      expect(status).to.include({ state: 'on', enabled: true });
+      expect(status!.scopes.map((scope) => [scope.description, scope.state, scope.message, scope.area])).to.deep.equal([
+        ['/checkout', 'on', 'Longer', null],
+        ['/cart on shop.example.com', 'scheduled', null, null],
+      ]);
+      expect(status!.scopes[0]!.scope).to.deep.equal({ paths: ['/checkout'], hosts: [], properties: {} });
+    });
+
+    it('starts afresh while the flag is off: the scopes that ended with off are removed', async function () {
+      await control().enable('production', { scope: checkout });
+      await control().enable('production', { scope: cart });
+      await control().enable('production');
+      await control().disable('production');
+      await control().enable('production', { scope: cart, message: 'Cart only' });
+      expect(titles()).to.deep.equal([`${STRATEGY_TITLE}: /cart`]);
+      expect(environment('production')?.enabled).to.equal(true);
+    });
+
+    it('takes over the only foreign strategy while off, never while on (that would narrow a maintenance)', async function () {
+      fake.unleash.addFeature(FLAG, { production: { enabled: false, strategies: [{ name: 'flexibleRollout', title: null, parameters: { rollout: '100' } }] }, development: { enabled: true, strategies: [{ name: 'flexibleRollout', title: null, parameters: { rollout: '100' } }] } });
+      await control().enable(['production', 'development'], { scope: checkout });
+      expect(titles('production')).to.deep.equal([`${STRATEGY_TITLE}: /checkout`]);
+      expect(titles('development')).to.deep.equal([null, `${STRATEGY_TITLE}: /checkout`]);
+    });
+
+    it('off of one scope removes only its strategy; off of the last switches the flag off, so nobody is left in maintenance', async function () {
+      await control().enable('production', { scope: checkout });
+      await control().enable('production', { scope: cart });
+      const [afterCheckout] = await control().disable('production', { scope: { paths: ['/Checkout'] } });
+      expect(titles()).to.deep.equal([`${STRATEGY_TITLE}: /cart`]);
+      expect(afterCheckout).to.include({ enabled: true, state: 'on' });
+      const [afterCart] = await control().disable('production', { scope: cart });
+      expect(afterCart).to.include({ enabled: false, state: 'off' });
+      expect(titles()).to.deep.equal([]);
+    });
+
+    it('off of a scope that is not on changes nothing; off of a scope beside the whole site keeps the whole site', async function () {
+      await control().enable('production');
+      await control().enable('production', { scope: checkout });
+      const before = writes().length;
+      await control().disable('production', { scope: cart });
+      expect(writes()).to.have.length(before);
+      await control().disable('production', { scope: checkout });
+      expect(titles()).to.deep.equal([STRATEGY_TITLE]);
+      expect(environment('production')?.enabled).to.equal(true);
+    });
+
+    it('with wait: off of one scope returns once the client API no longer serves its strategy', async function () {
+      await control().enable('production', { scope: checkout });
+      await control().enable('production', { scope: cart });
+      fake.unleash.freezeClientApi();
+      const publish = setTimeout(() => (fake.unleash.servedToClients = undefined), 400);
+      const started = Date.now();
+      try {
+        await control().disable('production', { scope: checkout, wait: { clientTokens: [clientToken('production')], timeoutMs: 5_000 } });
+      } finally {
+        clearTimeout(publish);
+      }
+      expect(Date.now() - started).to.be.within(350, 5_000);
+    });
+
+    it('refuses a bad scope before any request', async function () {
+      expect(await failureOf(() => control().enable('production', { scope: { paths: ['checkout'] } }))).to.be.instanceOf(ControlInputError).with.property('option', 'scope.paths[0]');
+      expect(await failureOf(() => control().disable('production', { scope: { hosts: ['a:1'] } }))).to.be.instanceOf(ControlInputError).with.property('option', 'scope.hosts[0]');
+      expect(fake.server.requests).to.deep.equal([]);
+    });
+  });
+
   describe('failures', function () {
     it('an unknown project is "unknown-project"', async function () {
       const error = await failureOf(() => control({ project: 'elsewhere' }).status());
