@@ -9,7 +9,7 @@ import { FLAG, realUnleash, type FlagDefinition } from '../test/support/unleash.
 
 export const SESSION_HEADER = 'x-session-id';
 
-export type VariantName = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'R' | 'S';
+export type VariantName = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'K' | 'R' | 'S';
 
 export interface Variant {
   name: VariantName;
@@ -82,6 +82,31 @@ export const VARIANTS: readonly Variant[] = [
     },
     headers: HTML,
   },
+  {
+    // What `unleash-maintenance on --path /checkout --until 1h --area Checkout` writes: the open pages pay for the
+    // request's context (routePath included) and for reading which scopes to name in ctx.state.maintenance.closed.
+    name: 'K',
+    label: 'scope /checkout on, an open page (closed areas named)',
+    middleware: true,
+    flag: {
+      name: FLAG,
+      enabled: true,
+      strategies: [{
+        name: 'flexibleRollout',
+        parameters: { rollout: '100', stickiness: 'default', groupId: FLAG },
+        constraints: [
+          { contextName: 'routePath', operator: 'STR_STARTS_WITH', values: ['/checkout/'], inverted: false, caseInsensitive: true },
+          { contextName: 'currentTime', operator: 'DATE_BEFORE', value: '2099-01-01T00:00:00.000Z', values: [], inverted: false, caseInsensitive: false },
+        ],
+        variants: [{
+          name: 'maintenance', weight: 1000, weightType: 'variable', stickiness: 'default',
+          payload: { type: 'json', value: JSON.stringify({ area: 'Checkout', until: '2099-01-01T00:00:00.000Z' }) },
+        }],
+      }],
+    },
+    path: '/products',
+    headers: HTML,
+  },
   // D's twin: bare Koa sending D's 503 page (same status, headers and bytes) from its route. D over R is what the
   // middleware itself costs under load; R over A is what answering with a 1.9 KB page instead of 11 bytes costs.
   { name: 'R', label: 'twin of D: bare Koa sending D\'s page', middleware: false, flag: { ...flagOn, enabled: false }, headers: HTML, replays: 'D' },
@@ -120,6 +145,7 @@ export const MICRO_CASES: readonly { variant: VariantName; path: string; expect:
   { variant: 'E', path: 'blocked-json', expect: 'block' },
   { variant: 'F', path: 'rollout-50%', expect: 'either' },
   { variant: 'G', path: 'blocked-payload', expect: 'block' },
+  { variant: 'K', path: 'scope-open-page', expect: 'pass' },
 ];
 
 export function variantByName(name: string): Variant {
