@@ -29,7 +29,7 @@ export interface ScopeConstraint {
  * The context field the middleware fills with the path as every router's match reduces to it (`routePathOf`).
  * A path scope is `routePath STR_STARTS_WITH /checkout/`: no operator Unleash 7.5 and 8 both accept matches
  * "`/checkout`, or below it, in any case" on the raw path (`IN` is exact and case-sensitive; `STR_STARTS_WITH
- * /checkout` also closes `/checkouts`; `REGEX` is experimental in 7.5 and false in clients that lack it).
+ * /checkout` also closes `/checkouts`; `REGEX` is behind an experimental flag, off by default, in 7.5 and 8.2, and false in clients that lack it).
  */
 export const ROUTE_PATH_FIELD = 'routePath';
 export const HOSTNAME_FIELD = 'hostname';
