@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
 import { WebSocketServer } from 'ws';
 import {
@@ -31,7 +32,10 @@ export interface DemoApp {
   gate: MaintenanceMiddleware;
 }
 
-/** A tiny site behind `maintenance()`: a home page with a live clock, `/healthz` and an `/admin/` area, both always open. */
+/**
+ * A tiny site behind `maintenance()`: a home page with a live clock, a checkout (`/checkout`, behind a default
+ * `@koa/router`, for closing part of the site), `/healthz` and an `/admin/` area, both always open.
+ */
 export function createDemoApp(options: DemoAppOptions): DemoApp {
   const flagName = options.flagName ?? DEMO_FLAG;
   const app = new Koa();
@@ -51,7 +55,40 @@ export function createDemoApp(options: DemoAppOptions): DemoApp {
     if (ctx.path === '/') return page(ctx, homePage(ctx, flagName, options));
     await next();
   });
+  const checkout = checkoutRouter();
+  app.use(checkout.routes());
+  app.use(checkout.allowedMethods());
   return { koa: app, gate };
+}
+
+const CHECKOUT_STEPS: Readonly<Record<string, { title: string; body: string }>> = {
+  payment: {
+    title: 'Checkout: payment',
+    body: `<form method="post" action="/checkout"><p>Card ending in 4242.</p><button type="submit">Place order</button></form>`,
+  },
+  done: { title: 'Checkout: thank you', body: '<p>Your order is placed. (Nothing is charged: this is a demo.)</p>' },
+};
+
+/**
+ * The checkout, as apps route one: `GET /checkout`, `GET /checkout/:step`, `POST /checkout`, on a default
+ * `@koa/router` (case-insensitive, trailing slash optional). `unleash-maintenance on --path /checkout` closes
+ * all of it, in every spelling the router serves, and nothing else.
+ */
+function checkoutRouter(): Router {
+  const router = new Router();
+  router.get('/checkout', (ctx) => page(ctx, layout(ctx, 'Checkout', `<h1>Checkout</h1>
+<p>One demo item in your basket: <strong>1 × Maintenance window, 0.00 €</strong>.</p>
+<p><a id="to-payment" href="/checkout/payment">Continue to payment</a> · <a href="/">Back to the shop</a></p>`)));
+  router.get('/checkout/:step', (ctx) => {
+    const step = CHECKOUT_STEPS[(ctx.params.step ?? '').toLowerCase()];
+    if (!step) return;
+    page(ctx, layout(ctx, step.title, `<h1>${escape(step.title)}</h1>\n${step.body}\n<p><a href="/">Back to the shop</a></p>`));
+  });
+  router.post('/checkout', (ctx) => {
+    ctx.status = 303;
+    ctx.redirect('/checkout/done');
+  });
+  return router;
 }
 
 /**
@@ -117,7 +154,10 @@ const STYLE = `
   .banner, .maintenance-banner { padding: 0.75rem 1rem; border-radius: 0.5rem; border: 1px solid var(--warn); color: var(--warn); font-weight: 600; }
   ol li { margin: 0.4rem 0; }`;
 
-function layout(title: string, body: string): string {
+/** Every page: the maintenance banner first (a part of the site closed now, a window ahead), then the body. */
+function layout(ctx: Context, title: string, body: string): string {
+  // Empty unless a scope is closed elsewhere or a scheduled window is within its notice time; already escaped.
+  const banner = maintenanceBanner(ctx.state.maintenance as MaintenanceState | undefined, { lang: 'en' });
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -129,7 +169,7 @@ function layout(title: string, body: string): string {
 </head>
 <body>
 <main>
-${body}
+${banner}${body}
 </main>
 </body>
 </html>
@@ -138,13 +178,12 @@ ${body}
 
 function homePage(ctx: Context, flagName: string, options: DemoAppOptions): string {
   const ui = escape(options.unleashUiUrl);
-  // Empty unless a scheduled window is within its notice time; already escaped.
-  const banner = maintenanceBanner(ctx.state.maintenance as MaintenanceState | undefined, { lang: 'en' });
   return layout(
+    ctx,
     'Demo shop',
-    `${banner}
-<h1>Demo shop</h1>
+    `<h1>Demo shop</h1>
 <p class="muted">Live clock over a WebSocket: <strong id="clock">connecting…</strong></p>
+<p><a id="to-checkout" href="/checkout">Go to the checkout</a></p>
 <script>
   const clock = document.getElementById('clock');
   const socket = new WebSocket(location.origin.replace(/^http/, 'ws') + '/clock');
@@ -152,7 +191,7 @@ function homePage(ctx: Context, flagName: string, options: DemoAppOptions): stri
   socket.onclose = (event) => { clock.textContent = 'stopped (' + event.code + (event.reason ? ' ' + event.reason : '') + ')'; };
 </script>
 <p>This page is served by a Koa app behind <code>maintenance()</code>. You are seeing it, so the flag
-<code>${escape(flagName)}</code> is <strong>off</strong> in ${environmentText(options.environment)}.</p>
+<code>${escape(flagName)}</code> is <strong>off</strong> for this page in ${environmentText(options.environment)}.</p>
 <ol>
   <li>Open the Unleash UI at <a href="${ui}">${ui}</a> and sign in.</li>
   <li>Open the flag <code>${escape(flagName)}</code> and switch it on in ${environmentText(options.environment)}.</li>
@@ -161,7 +200,10 @@ function homePage(ctx: Context, flagName: string, options: DemoAppOptions): stri
 </ol>
 <p class="muted">A window scheduled ahead (<code>unleash-maintenance on --from 1m --until 3m</code>, see the terminal) is
 announced here first, then turns into the maintenance page, then ends by itself. Its status, as a front end would
-poll it: <a href="${DEMO_STATUS_PATH}">${DEMO_STATUS_PATH}</a>.</p>`,
+poll it: <a href="${DEMO_STATUS_PATH}">${DEMO_STATUS_PATH}</a>.</p>
+<p class="muted">Part of the site can close alone: <code>unleash-maintenance on --path /checkout</code> closes the
+<a href="/checkout">checkout</a> (503 there) while this page stays open and says so above; in the Unleash UI, a
+strategy with the constraint <code>routePath</code> <em>starts with</em> <code>/checkout/</code>, case-insensitive.</p>`,
   );
 }
 
@@ -169,8 +211,11 @@ function adminPage(ctx: Context, flagName: string, options: DemoAppOptions): str
   const state = ctx.state.maintenance as MaintenanceState | undefined;
   const status = state?.active
     ? `<p class="banner">Maintenance is ON. Visitors get the 503 page; this area stays open because <code>/admin/</code> is in <code>allowedUrls</code>.</p>`
-    : `<p>Maintenance is <strong>off</strong>: the whole site is open.</p>`;
+    : state?.closed?.length
+      ? `<p>Maintenance is <strong>off</strong> here; part of the site is closed (see above).</p>`
+      : `<p>Maintenance is <strong>off</strong>: the whole site is open.</p>`;
   return layout(
+    ctx,
     'Demo shop: admin',
     `<h1>Admin area</h1>
 ${status}

@@ -17,6 +17,7 @@ export function instructions({ appUrl, unleashUiUrl, flagName, environment, loca
     `  koa-unleash-maintenance demo is running. Ctrl-C stops everything.`,
     '',
     `  Demo app    ${appUrl}/          home page, behind maintenance()`,
+    `              ${appUrl}/checkout  checkout, behind a default @koa/router (close it alone, below)`,
     `              ${appUrl}/admin/    admin area, always open (allowedUrls)`,
     `              ${appUrl}/healthz   health check, always open (allowedUrls)`,
     local
@@ -56,6 +57,14 @@ export function instructions({ appUrl, unleashUiUrl, flagName, environment, loca
       `    two minutes later the home page again, by itself. ${appUrl}/maintenance.json shows each stage.`,
       `    ${command} status --flag ${flagName}      # off, scheduled, on or ended`,
       `    ${command} off -e ${environment} --flag ${flagName}  # tidies up (or cancels a window)`,
+      '',
+      '  Close only the checkout; the rest of the site stays open and says so:',
+      `    ${command} on -e ${environment} --flag ${flagName} --path /checkout --until 10m --area Checkout`,
+      `    Reload ${appUrl}/ : a banner says the checkout is closed; ${appUrl}/checkout answers 503`,
+      `    (so do /CHECKOUT, /checkout/payment, POST /checkout). ${appUrl}/maintenance.json?path=/checkout says so too.`,
+      `    ${command} off -e ${environment} --flag ${flagName} --path /checkout  # reopens the checkout only`,
+      '    In the Unleash UI the same is a strategy with the constraint routePath "starts with" /checkout/,',
+      '    case-insensitive (create the context field routePath first, under Configure > Context fields).',
     );
   }
   lines.push('');

@@ -126,15 +126,24 @@ async function start(): Promise<void> {
   }));
 }
 
+/** The checkout as the middleware puts it in the Unleash context (`routePath`), for a scope `--path /checkout`. */
+const CHECKOUT_CONTEXT = { properties: { routePath: '/checkout/' } };
+
 /** One line in the terminal whenever the app sees the flag flip, so the effect of a click is visible here too. */
 function reportFlagChanges({ unleash }: DemoClient, environment: string | undefined): void {
-  let last = unleash.isEnabled(DEMO_FLAG);
+  const read = () => (unleash.isEnabled(DEMO_FLAG) ? 'on' : unleash.isEnabled(DEMO_FLAG, CHECKOUT_CONTEXT) ? 'checkout' : 'off');
+  const effects = {
+    on: 'is now ON%s: the app answers 503 (except /admin/ and /healthz)',
+    checkout: 'now closes the checkout%s: /checkout answers 503, the other pages say so',
+    off: 'is now OFF%s: the app is open again',
+  } as const;
+  let last = read();
   unleash.on('changed', () => {
-    const now = unleash.isEnabled(DEMO_FLAG);
+    const now = read();
     if (now === last) return;
     last = now;
     const where = environment ? ` in ${environment}` : '';
-    say(`[${new Date().toISOString().slice(11, 19)}] ${DEMO_FLAG} is now ${now ? 'ON' : 'OFF'}${where}: the app ${now ? 'answers 503 (except /admin/ and /healthz)' : 'is open again'}.`);
+    say(`[${new Date().toISOString().slice(11, 19)}] ${DEMO_FLAG} ${effects[now].replace('%s', where)}.`);
   });
 }
 

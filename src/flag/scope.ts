@@ -42,9 +42,12 @@ const DECODED_BY_ROUTERS = /^[A-Za-z0-9\-._~/\\]$/;
 
 /**
  * The path as routers match it, widened so that a scope closes every spelling any of them serves from the
- * area: unreserved characters and separators decoded once (`/%63heckout`), `\` read as `/`, empty and dot
- * segments resolved (`//checkout`, `/a/../checkout`), lowercase (`@koa/router` ignores case by default), and
+ * area: unreserved characters and separators decoded once (`/%63heckout`), `\` read as `/`, empty and `.`
+ * segments dropped (`//checkout`, `/./checkout`), lowercase (`@koa/router` ignores case by default), and
  * ending in `/` (it ignores a trailing slash; `/checkout/` then starts `/checkout/pay/` but not `/checkouts/`).
+ * A `..` segment stays a segment, never taking the path out of the area it is written under: routers match the
+ * raw path, so `/checkout/..` is a step of `/checkout/:step` and `/checkout/%2e%2e/cart` a page of
+ * `koa-mount('/checkout')` (as `/api/../healthz` is under `/api` to the rules).
  */
 export function routePathOf(rawPath: string): string {
   const decoded = rawPath.replace(ENCODED, (escape, hex: string) => {
@@ -53,9 +56,7 @@ export function routePathOf(rawPath: string): string {
   });
   const segments: string[] = [];
   for (const segment of decoded.toLowerCase().split(/[/\\]/)) {
-    if (segment === '' || segment === '.') continue;
-    if (segment === '..') segments.pop();
-    else segments.push(segment);
+    if (segment !== '' && segment !== '.') segments.push(segment);
   }
   return `/${segments.map((segment) => `${segment}/`).join('')}`;
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
+import { runCliProcess } from '../support/cli-process.js';
 import { SERVER_START_TIMEOUT_MS } from '../support/shared-unleash.js';
 import { launchChromium, skipWithoutChromium, type HeadlessChromium } from '../support/chromium.js';
 import { startDemoOnSharedUnleash, type DemoOnUnleash } from '../support/demo.js';
@@ -78,5 +79,86 @@ describe('browser: a scheduled window on the demo, with its live clock', functio
     await page.waitForTimeout(Math.max(0, until.getTime() - Date.now()));
     await reloadUntil(200, 3_000);
     expect(await banner.count(), 'nothing announced after the window').to.equal(0);
+  });
+});
+
+/**
+ * Part of the demo closed from the command, as a visitor meets it in Chromium: `unleash-maintenance on --path
+ * /checkout` on the real server; the home page stays open and its banner says the checkout is closed, its
+ * link to the checkout leads to the maintenance page, every checkout page answers 503 while `/admin/` stays
+ * open; `off --path /checkout` brings the checkout back.
+ */
+describe('browser: only the checkout closed on the demo, from the command', function () {
+  this.timeout(40_000);
+  const message = 'Payments are being upgraded.';
+  let demo: DemoOnUnleash | undefined;
+  let browser: HeadlessChromium | undefined;
+  let page: Page;
+
+  before(async function () {
+    skipWithoutChromium(this);
+    this.timeout(SERVER_START_TIMEOUT_MS);
+    demo = await startDemoOnSharedUnleash('checkout', false);
+    browser = await launchChromium();
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  });
+
+  after(async function () {
+    this.timeout(30_000);
+    await browser?.close();
+    await demo?.close();
+  });
+
+  async function command(...args: string[]): Promise<void> {
+    const { stack, flag } = demo!;
+    const result = await runCliProcess([...args, '-e', 'development', '--flag', flag], { UNLEASH_URL: stack.url, UNLEASH_ADMIN_TOKEN: stack.tokens.admin });
+    expect(result.code, `${args.join(' ')}\n${result.stdout}${result.stderr}`).to.equal(0);
+  }
+
+  /** Loads `path` until it answers `status`, at most for `deadlineMs`. */
+  async function loadUntil(path: string, status: number, deadlineMs = 5_000): Promise<void> {
+    const deadline = Date.now() + deadlineMs;
+    for (;;) {
+      const response = await page.goto(`${demo!.app.url}${path}`, { waitUntil: 'load' });
+      if (response?.status() === status) return;
+      if (Date.now() > deadline) expect.fail(`${path} did not answer ${status} within ${deadlineMs} ms (last: ${response?.status()})`);
+      await page.waitForTimeout(200);
+    }
+  }
+
+  it('on --path /checkout: the home page says so and stays open, the checkout shows the maintenance page; off reopens it', async function () {
+    const { app } = demo!;
+    await loadUntil('/checkout', 200);
+    expect((await page.locator('h1').innerText()).trim()).to.equal('Checkout');
+
+    await command('on', '--path', '/checkout', '--until', '1h', '--area', 'Checkout', '--title', 'Checkout closed', '--message', message);
+    await loadUntil('/checkout', 503);
+    expect((await page.locator('h1').innerText()).trim()).to.equal('Checkout closed');
+    expect(await page.locator('main').innerText()).to.contain(message);
+
+    await loadUntil('/', 200);
+    const banner = page.locator('.maintenance-banner');
+    expect(await banner.count()).to.equal(1);
+    expect(await banner.getAttribute('role')).to.equal('status');
+    expect(await banner.innerText()).to.match(new RegExp(`^Checkout is closed for maintenance until .+ UTC\\. ${message.replace(/\./g, '\\.')}$`));
+    expect((await page.locator('h1').innerText()).trim()).to.equal('Demo shop');
+    await page.screenshot({ path: join(ARTIFACTS, 'demo-checkout-closed-home.png') });
+
+    const [navigation] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('#to-checkout')]);
+    expect(navigation?.status(), 'following the home page link to the checkout').to.equal(503);
+    expect((await page.locator('h1').innerText()).trim()).to.equal('Checkout closed');
+    await page.screenshot({ path: join(ARTIFACTS, 'demo-checkout-closed-checkout.png') });
+
+    for (const path of ['/checkout/payment', '/Checkout/', '/checkout/done']) {
+      expect((await page.goto(`${app.url}${path}`, { waitUntil: 'load' }))?.status(), path).to.equal(503);
+    }
+    expect((await page.goto(`${app.url}/admin/`, { waitUntil: 'load' }))?.status()).to.equal(200);
+    expect(await banner.innerText(), 'the admin area names the closed checkout too').to.match(/^Checkout is closed for maintenance/);
+
+    await command('off', '--path', '/checkout');
+    await loadUntil('/checkout', 200);
+    expect((await page.locator('h1').innerText()).trim()).to.equal('Checkout');
+    await loadUntil('/', 200);
+    expect(await banner.count(), 'nothing announced once the checkout is open').to.equal(0);
   });
 });

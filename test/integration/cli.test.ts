@@ -126,19 +126,24 @@ describe('integration: the unleash-maintenance command against a real Unleash', 
       expect(status).to.include({ project: 'default', flag, exists: true });
       expect(status.environments.map((environment: { environment: string }) => environment.environment)).to.deep.equal(['development', 'production']);
       expect(status.environments[0]).to.include({ environment: 'development', enabled: false });
-      expect(status.environments[1]).to.deep.equal({
-        environment: 'production',
-        enabled: true,
+      const window = {
         rollout: 30,
         stickiness: 'userId',
         title: null,
         message,
+        area: null,
         retryAfter: null,
         until: null,
         ended: false,
         from: null,
         notice: null,
         state: 'on',
+      };
+      expect(status.environments[1]).to.deep.equal({
+        environment: 'production',
+        enabled: true,
+        ...window,
+        scopes: [{ scope: null, description: 'the whole site', ...window }],
       });
     });
 
