@@ -10,7 +10,8 @@ export function formatEnvironments(environments: readonly EnvironmentStatus[], n
     const heading = `  ${status.environment.padEnd(width)}  `;
     if (!status.scopes.some((scope) => scope.scope !== null)) return `${heading}${statusLine(status, now)}`;
     const scopes = status.scopes.map((scope) => `    ${scope.description}: ${statusLine(scope, now)}`);
-    return [`${heading}${status.state}${status.enabled ? ` (${status.scopes.length} scopes)` : ''}`, ...scopes].join('\n');
+    const count = status.scopes.length === 1 ? '1 scope' : `${status.scopes.length} scopes`;
+    return [`${heading}${status.state}${status.enabled ? ` (${count})` : ''}`, ...scopes].join('\n');
   }).join('\n');
 }
 

@@ -40,6 +40,7 @@ function scopePath(path: string, index: number): string {
   const option = `scope.paths[${index}]`;
   if (!path.startsWith('/')) throw new ControlInputError(option, `must be a path starting with "/", got ${JSON.stringify(path)}`);
   if (/[?#\s]/.test(path)) throw new ControlInputError(option, `must be a path without query, fragment or spaces, got ${JSON.stringify(path)}`);
+  if (/(?:^|[/\\])\.\.?(?:[/\\]|$)/.test(path)) throw new ControlInputError(option, `must be a path without "." or ".." segments, got ${JSON.stringify(path)}`);
   const normal = routePathOf(path).slice(0, -1);
   if (normal === '') throw new ControlInputError(option, `names the whole site (${JSON.stringify(path)}): leave the paths out instead`);
   return normal;

@@ -71,7 +71,7 @@ function checkoutScopeFlag() {
   return flag(true, { strategies: [{ name: strategy.name, parameters: strategy.parameters, constraints: strategy.constraints, variants: [] }] });
 }
 
-const SEGMENTS = ['checkout', 'CHECKOUT', 'Checkout', 'checkouts', 'checkout-help', 'pay'];
+const SEGMENTS = ['checkout', 'CHECKOUT', 'Checkout', 'checkouts', 'checkout-help', 'pay', '..', '.'];
 const request = fc.record({ method: fc.constantFrom('GET', 'POST', 'HEAD', 'DELETE'), target: requestTarget(SEGMENTS) });
 
 interface Seen {
@@ -146,7 +146,8 @@ describe('scope agreement: --path /checkout closes every spelling a router serve
 
   const closed = [
     ['POST', '/checkout'], ['POST', '/checkout/'], ['GET', '/CHECKOUT'], ['GET', '/Checkout/Pay'], ['GET', '/checkout/pay/now'],
-    ['POST', 'http://shop.example.com/checkout/'], ['GET', '/%63heckout'], ['GET', '//checkout'], ['GET', '/x/../checkout'],
+    ['POST', 'http://shop.example.com/checkout/'], ['GET', '/%63heckout'], ['GET', '//checkout'], ['GET', '/checkout/..'],
+    ['GET', '/checkout/%2e%2e/cart'], ['GET', '/checkout/.'], ['GET', '/./checkout'],
   ];
   for (const [method, target] of closed) {
     it(`${method} ${target}: 503`, async function () {
@@ -154,7 +155,7 @@ describe('scope agreement: --path /checkout closes every spelling a router serve
     });
   }
 
-  for (const [method, target] of [['GET', '/'], ['GET', '/checkouts'], ['POST', '/checkout-help'], ['GET', '/cart'], ['GET', '/products/checkout']]) {
+  for (const [method, target] of [['GET', '/'], ['GET', '/checkouts'], ['POST', '/checkout-help'], ['GET', '/cart'], ['GET', '/products/checkout'], ['GET', '/x/../checkout']]) {
     it(`${method} ${target}: open`, async function () {
       const { response } = await send(gatedPort, gatedProbe, method!, target!);
       expect({ status: response.status, handler: response.headers['x-handler'] }).to.deep.equal({ status: 200, handler: 'outside' });
