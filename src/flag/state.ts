@@ -1,8 +1,15 @@
-/** `block`: every request meets the 503. `read-only`: safe methods pass, unsafe ones meet the 503. */
-export type MaintenanceMode = 'block' | 'read-only';
+/**
+ * `block`: every request meets the 503. `read-only`: safe methods pass, unsafe ones meet the 503. `pause`: a
+ * request the rules would block is held until maintenance ends (then it goes on to the app) or for at most
+ * `maxPause` (then the 503, as in `block`).
+ */
+export type MaintenanceMode = 'block' | 'read-only' | 'pause';
+
+/** How a 503 reads: a held request that waited too long gets the `block` page, since it is the same 503. */
+export type AnswerMode = Exclude<MaintenanceMode, 'pause'>;
 
 export function isMaintenanceMode(value: unknown): value is MaintenanceMode {
-  return value === 'block' || value === 'read-only';
+  return value === 'block' || value === 'read-only' || value === 'pause';
 }
 
 /** A window that has not started yet, as `ctx.state.maintenance.upcoming` shows it during its notice time. */
@@ -20,9 +27,10 @@ export interface UpcomingWindow {
 
 /**
  * Why a request was or was not blocked: `bypass-secret` (the staff link's cookie, the `X-Maintenance-Bypass`
- * header, or the link itself), `health` (a health-check path), `read-only` (a safe method in read-only mode).
+ * header, or the link itself), `health` (a health-check path), `read-only` (a safe method in read-only mode),
+ * `paused` (held in pause mode, then let through once maintenance no longer blocked it).
  */
-export type MaintenanceReason = 'off' | 'skipped' | 'bypass-ip' | 'bypass-secret' | 'health' | 'allowed-url' | 'read-only' | 'blocked';
+export type MaintenanceReason = 'off' | 'skipped' | 'bypass-ip' | 'bypass-secret' | 'health' | 'allowed-url' | 'read-only' | 'blocked' | 'paused';
 
 /** Recorded on `ctx.state.maintenance` for every request the middleware sees. */
 export interface MaintenanceState {
@@ -35,4 +43,9 @@ export interface MaintenanceState {
   readonly mode?: MaintenanceMode;
   /** While maintenance is off: a scheduled window during its notice time (announce it: `maintenanceBanner`). */
   readonly upcoming?: UpcomingWindow;
+  /**
+   * Pause mode: how long the request was held, in whole milliseconds; with `reason: 'paused'` once it went on
+   * to the app, with `reason: 'blocked'` when it got the 503 after `maxPause` (or its client hung up).
+   */
+  readonly pausedMs?: number;
 }
