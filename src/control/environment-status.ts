@@ -1,4 +1,5 @@
 import { DEFAULT_NOTICE_SECONDS } from '../flag/payload.js';
+import { isMaintenanceMode } from '../flag/state.js';
 import { windowOfConstraints } from '../flag/window.js';
 import type { FeatureEnvironment, AdminStrategy } from './admin-types.js';
 import { findManagedStrategy, strategyPayload } from './strategy.js';
@@ -26,6 +27,8 @@ export function environmentStatus(environment: string, state: FeatureEnvironment
     ended,
     from,
     notice: from === null ? null : Number.isSafeInteger(payload.notice) ? (payload.notice as number) : DEFAULT_NOTICE_SECONDS,
+    mode: isMaintenanceMode(payload.mode) ? payload.mode : null,
+    maxPause: Number.isSafeInteger(payload.maxPause) ? (payload.maxPause as number) : null,
     state: !enabled ? 'off' : ended ? 'ended' : from !== null && new Date(from).getTime() > now.getTime() ? 'scheduled' : 'on',
   };
 }

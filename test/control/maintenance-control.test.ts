@@ -117,6 +117,8 @@ describe('control/maintenance-control', function () {
           ended: false,
           from: null,
           notice: null,
+          mode: null,
+          maxPause: null,
           state: 'off',
         })),
       });
@@ -156,6 +158,8 @@ describe('control/maintenance-control', function () {
         ended: false,
         from: null,
         notice: null,
+        mode: null,
+        maxPause: null,
         state: 'on',
       });
 
