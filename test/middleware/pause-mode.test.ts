@@ -252,6 +252,27 @@ describe('mode: pause', function () {
     expect(decisions[0]).to.include({ reason: 'blocked', mode: 'pause' });
   });
 
+  it('never holds a request the gate failed to decide: the 503 at once', async function () {
+    await setMaintenance(true);
+    const errors: string[] = [];
+    const app = new Koa();
+    app.use((ctx, next) => {
+      Object.defineProperty(ctx, 'state', { get: () => { throw new Error('a broken ctx.state'); } });
+      return next();
+    });
+    app.use(maintenance({ unleash, mode: 'pause', logger: { warn() {}, error: (line) => errors.push(line) } }));
+    const server = createServer(app.callback()).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const reply = await get(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { headers: { accept: 'application/json' } });
+      expect(reply.status).to.equal(503);
+      expect(reply.ms).to.be.below(500);
+      expect(errors.join('\n')).to.contain('deciding a request failed');
+    } finally {
+      server.close();
+    }
+  });
+
   it('checks maxPause and maxHeld at start', function () {
     expect(() => maintenance({ unleash, maxPause: '2m' })).to.throw(TypeError, /^maintenance\(\): maxPause "2m" is longer than 60 seconds/);
     expect(() => maintenance({ unleash, maxPause: '0s' })).to.throw(TypeError, /^maintenance\(\): maxPause "0s" is not a duration/);
