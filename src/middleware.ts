@@ -1,11 +1,11 @@
 import type { Context, Middleware, Next } from 'koa';
+import type { MaintenancePayload } from './flag/payload.js';
 import { BYPASS_HEADER, type BypassCredential } from './middleware/bypass-secret.js';
 import { createConnections, type Connections } from './middleware/connections.js';
 import { createFlagReader } from './middleware/flag-reader.js';
 import { createGate, recordDecision, type Verdict } from './middleware/gate.js';
-import type { MaintenancePayload } from './flag/payload.js';
 import { compileOptions, type MaintenanceOptions } from './middleware/options.js';
-import { createPause, type BlockVerdict } from './middleware/pause.js';
+import { createPause, type BlockVerdict, type HoldEnd } from './middleware/pause.js';
 import { createPayloadParser } from './middleware/payload-parser.js';
 import { keepAnswerPrivate } from './middleware/private-answer.js';
 import { createReporter } from './middleware/reporter.js';
@@ -95,7 +95,7 @@ export function maintenance(options: MaintenanceOptions): MaintenanceMiddleware 
    * that may not be held (`maxHeld` reached, an upgrade) gets the 503 at once.
    */
   async function holdThenGoOn(ctx: Context, next: Next, verdict: BlockVerdict): Promise<void> {
-    const held = pause.hold(ctx, maxPauseMs(verdict.payload));
+    const held = tryHold(ctx, verdict);
     if (!held) {
       recordDecision(ctx, verdict.state, compiled.onDecision, report);
       return answer(ctx, verdict);
@@ -110,6 +110,16 @@ export function maintenance(options: MaintenanceOptions): MaintenanceMiddleware 
     const blocked = end.outcome === 'blocked' ? end.verdict : verdict;
     recordDecision(ctx, { ...blocked.state, pausedMs }, compiled.onDecision, report);
     if (end.outcome !== 'dropped') return answer(ctx, blocked);
+  }
+
+  /** Fails closed like the gate: a request that could not be held gets the 503 at once. */
+  function tryHold(ctx: Context, verdict: BlockVerdict): Promise<HoldEnd> | undefined {
+    try {
+      return pause.hold(ctx, maxPauseMs(verdict.payload));
+    } catch (error) {
+      report('error', 'pause', 'holding a request failed; it was answered with the 503', error);
+      return undefined;
+    }
   }
 
   async function maintenanceMiddleware(ctx: Context, next: Next): Promise<void> {

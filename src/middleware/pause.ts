@@ -86,32 +86,35 @@ export function createPause(parts: PauseParts): Pause {
     const { req, res } = ctx;
     if (held.size >= maxHeld || wantsUpgrade(req)) return undefined;
     if (req.socket?.destroyed) return Promise.resolve({ outcome: 'dropped', pausedMs: 0 });
-    return new Promise((resolve) => {
-      const since = now();
-      // A hang-up closes the response the request is waiting for, or, for a request pipelined behind another on
-      // the same socket, the request itself (a request whose body was read closes too, its socket still open).
-      const onResponseClose = () => request.end({ outcome: 'dropped' });
-      const onRequestClose = () => {
-        if (req.socket?.destroyed) request.end({ outcome: 'dropped' });
-      };
-      const timeout = setTimeout(() => request.end({ outcome: 'timed-out' }), maxPauseMs);
-      timeout.unref();
-      const request: HeldRequest = {
-        ctx,
-        end(ending) {
-          if (!held.delete(request)) return;
-          clearTimeout(timeout);
-          res.off('close', onResponseClose);
-          req.off('close', onRequestClose);
-          if (held.size === 0) stopWatching();
-          resolve({ ...ending, pausedMs: Math.round(now() - since) });
-        },
-      };
-      if (held.size === 0) startWatching();
-      held.add(request);
-      res.on('close', onResponseClose);
-      req.on('close', onRequestClose);
-    });
+    // Set up outside the promise's executor, so that anything failing here throws to the caller (the 503) and
+    // leaves nothing in the queue.
+    let resolve!: (end: HoldEnd) => void;
+    const ended = new Promise<HoldEnd>((settle) => (resolve = settle));
+    const since = now();
+    // A hang-up closes the response the request is waiting for, or, for a request pipelined behind another on
+    // the same socket, the request itself (a request whose body was read closes too, its socket still open).
+    const onResponseClose = () => request.end({ outcome: 'dropped' });
+    const onRequestClose = () => {
+      if (req.socket?.destroyed) request.end({ outcome: 'dropped' });
+    };
+    res.on('close', onResponseClose);
+    req.on('close', onRequestClose);
+    const timeout = setTimeout(() => request.end({ outcome: 'timed-out' }), maxPauseMs);
+    timeout.unref();
+    const request: HeldRequest = {
+      ctx,
+      end(ending) {
+        if (!held.delete(request)) return;
+        clearTimeout(timeout);
+        res.off('close', onResponseClose);
+        req.off('close', onRequestClose);
+        if (held.size === 0) stopWatching();
+        resolve({ ...ending, pausedMs: Math.round(now() - since) });
+      },
+    };
+    if (held.size === 0) startWatching();
+    held.add(request);
+    return ended;
   }
 
   return {

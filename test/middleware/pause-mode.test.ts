@@ -273,6 +273,25 @@ describe('mode: pause', function () {
     }
   });
 
+  it('answers the 503 at once when holding a request fails, and reports it', async function () {
+    await setMaintenance(true);
+    const errors: string[] = [];
+    const gate = maintenance({ unleash, mode: 'pause', logger: { warn() {}, error: (line) => errors.push(line) } });
+    const req = new IncomingMessage(new Socket());
+    req.method = 'GET';
+    req.url = '/';
+    req.headers = { host: 'localhost', accept: 'application/json' };
+    const res = new ServerResponse(req);
+    res.on = () => {
+      throw new Error('a broken response');
+    };
+    const ctx = new Koa().createContext(req, res);
+    await gate(ctx, async () => expect.fail('the route'));
+    expect(ctx.status).to.equal(503);
+    expect(errors.join('\n')).to.contain('holding a request failed; it was answered with the 503');
+    expect(unleash.listenerCount('changed')).to.equal(0);
+  });
+
   it('checks maxPause and maxHeld at start', function () {
     expect(() => maintenance({ unleash, maxPause: '2m' })).to.throw(TypeError, /^maintenance\(\): maxPause "2m" is longer than 60 seconds/);
     expect(() => maintenance({ unleash, maxPause: '0s' })).to.throw(TypeError, /^maintenance\(\): maxPause "0s" is not a duration/);
