@@ -138,6 +138,8 @@ describe('integration: the unleash-maintenance command against a real Unleash', 
         ended: false,
         from: null,
         notice: null,
+        mode: null,
+        maxPause: null,
         state: 'on',
       });
     });
