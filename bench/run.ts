@@ -36,7 +36,8 @@ const CONFIG = {
   /** The build under test (BENCH_DIST or dist/index.js); every app process and the loop import this file. */
   dist: builtLibraryPath(),
 };
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'load,micro,memory').split(','));
+const ALL_PARTS = ['load', 'micro', 'memory', 'pause'];
+const PARTS = new Set((process.env.BENCH_PARTS ?? ALL_PARTS.join(',')).split(','));
 const ONLY = process.env.BENCH_VARIANTS ? process.env.BENCH_VARIANTS.split(',') : undefined;
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const ROOT = here('..');
@@ -46,7 +47,7 @@ const ROOT = here('..');
  */
 const RESULTS_FILE = process.env.BENCH_RESULTS
   ? resolve(process.env.BENCH_RESULTS)
-  : PARTS.size === 3 && !ONLY && !process.env.BENCH_DIST ? here('results.json') : undefined;
+  : ALL_PARTS.every((part) => PARTS.has(part)) && !ONLY && !process.env.BENCH_DIST ? here('results.json') : undefined;
 const started = Date.now();
 
 const median = (values: readonly number[]): number => {
@@ -424,6 +425,35 @@ async function runMemory(): Promise<MemorySummary> {
   }
 }
 
+// ---------------------------------------------------------------------------------------------- pause mode
+
+interface PauseSummary {
+  heldThenReleased: { ownNs: number; spreadNs: [number, number]; outcome: string };
+  blocked: { ownNs: number; spreadNs: [number, number]; outcome: string };
+  memory: {
+    held: number;
+    heapMB: Record<'empty' | 'idle' | 'slow' | 'held' | 'after', number>;
+    rssMB: Record<'empty' | 'idle' | 'slow' | 'held' | 'after', number>;
+    heapPerHeld: number;
+    heapPerIdleConnection: number;
+    heapPerSlowRequest: number;
+    rssPerHeld: number;
+    rssPerIdleConnection: number;
+    releaseAllMs: number;
+  };
+}
+
+async function runPause(): Promise<PauseSummary> {
+  log('pause mode: own time of a held-then-released request, memory of 10,000 held (CPU 1)');
+  const child = spawn('taskset', ['-c', CONFIG.serverCpu, process.execPath, '--expose-gc', '--import', 'tsx', here('pause.ts')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const reply = await nextMessage<{ results: PauseSummary }>(child, 'results');
+  await new Promise((resolve) => child.once('exit', resolve));
+  return reply.results;
+}
+
 // ---------------------------------------------------------------------------------------------- report
 
 const RSS_TARGET_MB = 10;
@@ -472,6 +502,20 @@ function printMemory(memory: MemorySummary): void {
     verdict(memory.rssGrowthMB < RSS_TARGET_MB), memory.heapUsedGrowthMB);
 }
 
+function printPause(pause: PauseSummary): void {
+  console.log('\nPause mode: own CPU time per request in batches of 100 held then released (loop minus a no-op middleware)');
+  console.table([
+    { path: 'held, then released', outcome: pause.heldThenReleased.outcome, 'own ns': pause.heldThenReleased.ownNs, 'spread ns': pause.heldThenReleased.spreadNs.join('..') },
+    { path: 'blocked (block mode)', outcome: pause.blocked.outcome, 'own ns': pause.blocked.ownNs, 'spread ns': pause.blocked.spreadNs.join('..') },
+  ]);
+  const { memory } = pause;
+  console.log('Memory of %d held requests (after forced GCs): heap %d B and RSS %d B per held request over the empty server, of which the open connection itself %d B and %d B;',
+    memory.held, memory.heapPerHeld, memory.rssPerHeld, memory.heapPerIdleConnection, memory.rssPerIdleConnection);
+  console.log('the same request kept waiting by the app\'s own route: heap %d B (holding adds %d B); all %d released in %d ms',
+    memory.heapPerSlowRequest, memory.heapPerHeld - memory.heapPerSlowRequest, memory.held, memory.releaseAllMs);
+  console.table([{ '': 'heap MB', ...memory.heapMB }, { '': 'RSS MB', ...memory.rssMB }]);
+}
+
 pin(process.pid, CONFIG.clientCpu);
 const results: Record<string, unknown> = {
   date: new Date().toISOString(),
@@ -494,6 +538,11 @@ if (PARTS.has('memory')) {
   const memory = await runMemory();
   results.memory = memory;
   printMemory(memory);
+}
+if (PARTS.has('pause')) {
+  const pause = await runPause();
+  results.pause = pause;
+  printPause(pause);
 }
 results.wallSeconds = round((Date.now() - started) / 1000, 1);
 if (RESULTS_FILE) writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);

@@ -1,9 +1,11 @@
 import type { Context, Middleware, Next } from 'koa';
+import type { MaintenancePayload } from './flag/payload.js';
 import { BYPASS_HEADER, type BypassCredential } from './middleware/bypass-secret.js';
 import { createConnections, type Connections } from './middleware/connections.js';
 import { createFlagReader } from './middleware/flag-reader.js';
-import { createGate, type Verdict } from './middleware/gate.js';
+import { createGate, recordDecision, type Verdict } from './middleware/gate.js';
 import { compileOptions, type MaintenanceOptions } from './middleware/options.js';
+import { createPause, type BlockVerdict, type HoldEnd } from './middleware/pause.js';
 import { createPayloadParser } from './middleware/payload-parser.js';
 import { keepAnswerPrivate } from './middleware/private-answer.js';
 import { createReporter } from './middleware/reporter.js';
@@ -84,10 +86,47 @@ export function maintenance(options: MaintenanceOptions): MaintenanceMiddleware 
     }
   }
 
+  const pause = createPause({ gate, unleash, maxHeld: compiled.maxHeld });
+  const maxPauseMs = (payload: MaintenancePayload): number => (payload.maxPause ?? compiled.maxPauseSeconds) * 1000;
+
+  /**
+   * Pause mode: the request waits until maintenance no longer blocks it, then goes on to the app (`paused`), or
+   * gets the 503 after `maxPause`; the decision is recorded (and `onDecision` told) once it is made. A request
+   * that may not be held (`maxHeld` reached, an upgrade) gets the 503 at once.
+   */
+  async function holdThenGoOn(ctx: Context, next: Next, verdict: BlockVerdict): Promise<void> {
+    const held = tryHold(ctx, verdict);
+    if (!held) {
+      recordDecision(ctx, verdict.state, compiled.onDecision, report);
+      return answer(ctx, verdict);
+    }
+    const end = await held;
+    const { pausedMs } = end;
+    if (end.outcome === 'released') {
+      const passed = end.verdict;
+      recordDecision(ctx, { ...passed.state, reason: 'paused', clientIp: verdict.state.clientIp, pausedMs }, compiled.onDecision, report);
+      return passed.action === 'next-privately' ? passPrivately(ctx, next, passed.credential) : next();
+    }
+    const blocked = end.outcome === 'blocked' ? end.verdict : verdict;
+    recordDecision(ctx, { ...blocked.state, pausedMs }, compiled.onDecision, report);
+    if (end.outcome !== 'dropped') return answer(ctx, blocked);
+  }
+
+  /** Fails closed like the gate: a request that could not be held gets the 503 at once. */
+  function tryHold(ctx: Context, verdict: BlockVerdict): Promise<HoldEnd> | undefined {
+    try {
+      return pause.hold(ctx, maxPauseMs(verdict.payload));
+    } catch (error) {
+      report('error', 'pause', 'holding a request failed; it was answered with the 503', error);
+      return undefined;
+    }
+  }
+
   async function maintenanceMiddleware(ctx: Context, next: Next): Promise<void> {
     const verdict = gate(ctx, 'request');
     if (verdict.action === 'next') return next();
     if (verdict.action === 'next-privately') return passPrivately(ctx, next, verdict.credential);
+    if (verdict.action === 'block' && verdict.mode === 'pause') return holdThenGoOn(ctx, next, verdict);
     return answer(ctx, verdict);
   }
 

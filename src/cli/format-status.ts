@@ -62,6 +62,7 @@ export function timeUntil(time: Date, now: Date): string {
 function details(status: WindowStatus): string {
   const parts: string[] = [];
   if (status.rollout !== null) parts.push(`${status.rollout}%${status.stickiness ? ` (stickiness ${status.stickiness})` : ''}`);
+  if (status.mode !== null) parts.push(`mode ${status.mode}${status.maxPause !== null ? ` (max pause ${status.maxPause} s)` : ''}`);
   // A stored window (the switch off) shows its start; a scheduled one says it in its state.
   if (status.state === 'off' && status.from !== null) parts.push(`from ${status.from}`);
   if (status.state !== 'on' && status.until !== null) parts.push(`until ${status.until}`);

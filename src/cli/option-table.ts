@@ -111,6 +111,16 @@ export const OPTION_TABLE = {
     help: 'with --from: how long before it apps announce the window: 30m, 24h, 7d or seconds', default: '24h',
     needs: 'from', enable: { field: 'notice', read: 'text' },
   },
+  mode: {
+    type: 'string', commands: ON, group: 'maintenance', argument: '<mode>',
+    help: "block, read-only (reads pass, writes get the 503) or pause (requests wait up to --max-pause for the site, then get the 503); over every app's mode option",
+    enable: { field: 'mode', read: 'text' },
+  },
+  'max-pause': {
+    type: 'string', commands: ON, group: 'maintenance', argument: '<duration>',
+    help: "with --mode pause: how long apps hold a request at most, 1s to 60s (default: each app's maxPause, 10s unless set)",
+    needs: 'mode', enable: { field: 'maxPause', read: 'text' },
+  },
   url: { type: 'string', commands: ALL, group: 'connection', argument: '<url>', help: 'Unleash base URL', env: 'UNLEASH_URL' },
   token: {
     type: 'string', commands: ALL, group: 'connection', argument: '<token>',

@@ -1,5 +1,6 @@
 import { DEFAULT_NOTICE_SECONDS } from '../flag/payload.js';
 import { describeScope } from '../flag/scope.js';
+import { isMaintenanceMode } from '../flag/state.js';
 import { windowOfConstraints } from '../flag/window.js';
 import type { FeatureEnvironment, AdminStrategy } from './admin-types.js';
 import { findManagedStrategy, isManagedStrategy, scopeOfStrategy, strategyPayload } from './strategy.js';
@@ -45,12 +46,14 @@ function windowStatus(strategy: AdminStrategy | undefined, enabled: boolean, now
     ended,
     from,
     notice: from === null ? null : Number.isSafeInteger(payload.notice) ? (payload.notice as number) : DEFAULT_NOTICE_SECONDS,
+    mode: isMaintenanceMode(payload.mode) ? payload.mode : null,
+    maxPause: Number.isSafeInteger(payload.maxPause) ? (payload.maxPause as number) : null,
     state: !enabled ? 'off' : ended ? 'ended' : from !== null && new Date(from).getTime() > now.getTime() ? 'scheduled' : 'on',
   };
 }
 
-function pickWindow({ rollout, stickiness, title, message, area, retryAfter, until, ended, from, notice, state }: WindowStatus): WindowStatus {
-  return { rollout, stickiness, title, message, area, retryAfter, until, ended, from, notice, state };
+function pickWindow({ rollout, stickiness, title, message, area, retryAfter, until, ended, from, notice, mode, maxPause, state }: WindowStatus): WindowStatus {
+  return { rollout, stickiness, title, message, area, retryAfter, until, ended, from, notice, mode, maxPause, state };
 }
 
 function rolloutOf(strategy: AdminStrategy): number | null {

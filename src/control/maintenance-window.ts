@@ -1,6 +1,7 @@
 import { secondsOf } from '../flag/duration.js';
-import { DEFAULT_NOTICE_SECONDS, MAX_NOTICE_SECONDS, PAYLOAD_LIMITS } from '../flag/payload.js';
+import { DEFAULT_NOTICE_SECONDS, MAX_NOTICE_SECONDS, MAX_PAUSE_SECONDS, PAYLOAD_LIMITS } from '../flag/payload.js';
 import type { MaintenanceScope } from '../flag/scope.js';
+import { isMaintenanceMode, type MaintenanceMode } from '../flag/state.js';
 import { ControlInputError } from './errors.js';
 import { resolveScope } from './scope-options.js';
 import type { EnableOptions } from './types.js';
@@ -13,7 +14,7 @@ export interface MaintenanceWindow {
   /** The part of the site it closes; `undefined`: the whole site. */
   scope?: MaintenanceScope;
   /** The fields the middleware reads from the variant payload; absent ones are left out. */
-  payload: { title?: string; message?: string; area?: string; retryAfter?: number; until?: string; from?: string; notice?: number };
+  payload: { title?: string; message?: string; area?: string; retryAfter?: number; until?: string; from?: string; notice?: number; mode?: MaintenanceMode; maxPause?: number };
 }
 
 /**
@@ -55,6 +56,11 @@ export function resolveMaintenanceWindow(options: EnableOptions, now: Date): Mai
   } else if (options.notice !== undefined) {
     throw new ControlInputError('notice', 'only applies with from (when a scheduled window starts)');
   }
+  if (options.mode !== undefined) payload.mode = modeOf(options.mode);
+  if (options.maxPause !== undefined) {
+    if (payload.mode !== 'pause') throw new ControlInputError('maxPause', 'only applies with mode pause');
+    payload.maxPause = maxPauseSeconds(options.maxPause);
+  }
   const scope = resolveScope(options.scope);
   return { rollout, stickiness: stickinessOf(options.stickiness, rollout), ...(scope ? { scope } : {}), payload };
 }
@@ -83,6 +89,20 @@ function noticeSeconds(value: string | number | undefined): number {
     throw new ControlInputError('notice', `must be a duration such as 30m, 24h or 7d, or a number of whole seconds, got ${JSON.stringify(value)}`);
   }
   if (seconds > MAX_NOTICE_SECONDS) throw new ControlInputError('notice', `must be at most 30d (apps ignore a longer notice), got ${JSON.stringify(value)}`);
+  return seconds;
+}
+
+function modeOf(value: unknown): MaintenanceMode {
+  if (isMaintenanceMode(value)) return value;
+  throw new ControlInputError('mode', `must be block, read-only or pause, got ${JSON.stringify(value)}`);
+}
+
+/** `maxPause`: a duration from 1 s to 60 s, the bounds apps read it with (a longer one they would ignore). */
+function maxPauseSeconds(value: string | number): number {
+  const seconds = secondsOf(value);
+  if (seconds === undefined || seconds < 1 || seconds > MAX_PAUSE_SECONDS) {
+    throw new ControlInputError('maxPause', `must be a duration from 1s to ${MAX_PAUSE_SECONDS}s, such as 15s or 30, got ${JSON.stringify(value)}`);
+  }
   return seconds;
 }
 

@@ -1,3 +1,4 @@
+import type { MaintenanceMode } from '../flag/state.js';
 import type { MaintenanceScope } from '../flag/scope.js';
 import type { ScopeOptions } from './scope-options.js';
 
@@ -54,6 +55,13 @@ export interface EnableOptions {
    * seconds as a number or text, or `30m`, `24h`, `7d` (0: no announcement); defaults to `24h`.
    */
   notice?: string | number;
+  /**
+   * `block`, `read-only` or `pause`: written to the payload, so it wins over every app's `mode` option; absent,
+   * each app's option decides.
+   */
+  mode?: MaintenanceMode;
+  /** With `mode: 'pause'`: how long apps hold a request at most, a duration from 1 s to 60 s (`'15s'`, `15`); absent, each app's `maxPause` option. */
+  maxPause?: string | number;
   wait?: WaitOptions;
 }
 
@@ -88,6 +96,10 @@ export interface WindowStatus {
   from: string | null;
   /** With `from`: seconds before it that apps announce the window (the payload's, else 24 h), or null. */
   notice: number | null;
+  /** The mode the payload sets (`block`, `read-only`, `pause`), or null: each app's `mode` option decides. */
+  mode: MaintenanceMode | null;
+  /** Pause mode: the seconds the payload lets apps hold a request, or null: each app's `maxPause` option. */
+  maxPause: number | null;
   /** `off`; `scheduled` (on, its window still ahead); `on`; `ended` (on, its window over: `off` tidies it). */
   state: 'off' | 'scheduled' | 'on' | 'ended';
 }

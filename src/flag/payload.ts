@@ -10,6 +10,12 @@ export const PAYLOAD_LIMITS = Object.freeze({ title: 200, message: 2000, area: 1
 export const DEFAULT_NOTICE_SECONDS = 86_400;
 /** The longest notice, from the payload or the `notice` option: a window announced further ahead is news, not a notice. */
 export const MAX_NOTICE_SECONDS = 30 * 86_400;
+/**
+ * The longest a request is held in pause mode, from the payload or the `maxPause` option: proxies in front
+ * commonly give up after 60 s (nginx's proxy_read_timeout, an AWS load balancer's idle timeout), and a
+ * switchover that takes longer is maintenance for the page, not for a held request.
+ */
+export const MAX_PAUSE_SECONDS = 60;
 
 /** What a flag's variant payload may say about this maintenance window. Every field is optional. */
 export interface MaintenancePayload {
@@ -25,8 +31,10 @@ export interface MaintenancePayload {
   readonly from?: Date;
   /** Seconds before `from` from which apps announce the window. */
   readonly notice?: number;
-  /** `'block'` or `'read-only'`: overrides the `mode` option for this window. */
+  /** `'block'`, `'read-only'` or `'pause'`: overrides the `mode` option for this window. */
   readonly mode?: MaintenanceMode;
+  /** Pause mode: seconds (1 to 60) a request is held at most; overrides the `maxPause` option for this window. */
+  readonly maxPause?: number;
 }
 
 /** A variant payload as Unleash serves it. */
@@ -46,8 +54,8 @@ type FieldReader = (value: unknown) => unknown;
 const textUpTo = (max: number): FieldReader => (value) =>
   typeof value === 'string' && value.trim() !== '' && value.length <= max ? value.trim() : undefined;
 
-const secondsUpTo = (max: number): FieldReader => (value) =>
-  Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= max ? value : undefined;
+const secondsUpTo = (max: number, min = 0): FieldReader => (value) =>
+  Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max ? value : undefined;
 
 function isoTime(value: unknown): Date | undefined {
   if (typeof value !== 'string' || !/^\d{4}-\d\d-\d\dT/.test(value)) return undefined;
@@ -73,6 +81,7 @@ const readers: Readonly<Record<keyof MaintenancePayload, FieldReader>> = {
   from: isoTime,
   notice: secondsUpTo(MAX_NOTICE_SECONDS),
   mode: (value) => (isMaintenanceMode(value) ? value : undefined),
+  maxPause: secondsUpTo(MAX_PAUSE_SECONDS, 1),
 };
 
 /**

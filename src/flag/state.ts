@@ -1,8 +1,15 @@
-/** `block`: every request meets the 503. `read-only`: safe methods pass, unsafe ones meet the 503. */
-export type MaintenanceMode = 'block' | 'read-only';
+/**
+ * `block`: every request meets the 503. `read-only`: safe methods pass, unsafe ones meet the 503. `pause`: a
+ * request the rules would block is held until maintenance ends (then it goes on to the app) or for at most
+ * `maxPause` (then the 503, as in `block`).
+ */
+export type MaintenanceMode = 'block' | 'read-only' | 'pause';
+
+/** How a 503 reads: a held request that waited too long gets the `block` page, since it is the same 503. */
+export type AnswerMode = Exclude<MaintenanceMode, 'pause'>;
 
 export function isMaintenanceMode(value: unknown): value is MaintenanceMode {
-  return value === 'block' || value === 'read-only';
+  return value === 'block' || value === 'read-only' || value === 'pause';
 }
 
 /** The part of the site a scoped maintenance closes, as pages name it: paths and host names, never property values. */
@@ -29,10 +36,6 @@ export interface UpcomingWindow {
 }
 
 /**
- * Why a request was or was not blocked: `bypass-secret` (the staff link's cookie, the `X-Maintenance-Bypass`
- * header, or the link itself), `health` (a health-check path), `read-only` (a safe method in read-only mode).
- */
-/**
  * A scoped maintenance that is on now while this request's part of the site is open, as `ctx.state.maintenance.closed`
  * lists them: `/checkout` is closed, the request was for `/products`.
  */
@@ -45,7 +48,12 @@ export interface ClosedArea {
   readonly announcement: Readonly<Record<'en' | 'de' | 'fr' | 'es', string>>;
 }
 
-export type MaintenanceReason = 'off' | 'skipped' | 'bypass-ip' | 'bypass-secret' | 'health' | 'allowed-url' | 'read-only' | 'blocked';
+/**
+ * Why a request was or was not blocked: `bypass-secret` (the staff link's cookie, the `X-Maintenance-Bypass`
+ * header, or the link itself), `health` (a health-check path), `read-only` (a safe method in read-only mode),
+ * `paused` (held in pause mode, then let through once maintenance no longer blocked it).
+ */
+export type MaintenanceReason = 'off' | 'skipped' | 'bypass-ip' | 'bypass-secret' | 'health' | 'allowed-url' | 'read-only' | 'blocked' | 'paused';
 
 /** Recorded on `ctx.state.maintenance` for every request the middleware sees. */
 export interface MaintenanceState {
@@ -60,4 +68,9 @@ export interface MaintenanceState {
   readonly upcoming?: UpcomingWindow;
   /** While maintenance is off for this request: the scopes closed now elsewhere on the site (`maintenanceBanner` names them). */
   readonly closed?: readonly ClosedArea[];
+  /**
+   * Pause mode: how long the request was held, in whole milliseconds; with `reason: 'paused'` once it went on
+   * to the app, with `reason: 'blocked'` when it got the 503 after `maxPause` (or its client hung up).
+   */
+  readonly pausedMs?: number;
 }

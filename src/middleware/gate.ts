@@ -15,7 +15,7 @@ import type { StatusEndpoint } from './status-endpoint.js';
  * - `granted`: the staff link, already answered with its cookie and a redirect;
  * - `status`: the status endpoint, to be answered with the flag's state for the path asked about (`?path=`,
  *   else its own); no `flag` when the question cannot be read;
- * - `block`: the 503.
+ * - `block`: the 503; in mode `pause` the middleware may hold the request instead (see pause.ts).
  */
 export type Verdict =
   | { readonly action: 'next'; readonly state: MaintenanceState }
@@ -65,13 +65,9 @@ export function createGate(parts: GateParts): Gate {
   function recordState(facts: RequestFacts, reason: MaintenanceReason, mode: MaintenanceMode, occasion: Occasion): MaintenanceState {
     const state: MaintenanceState = { active: true, reason, clientIp: facts.clientIp(), mode };
     if (occasion === 'recheck') return state;
-    facts.ctx.state.maintenance = state;
-    if (!onDecision) return state;
-    try {
-      onDecision(facts.ctx, state);
-    } catch (error) {
-      report('error', 'onDecision', 'the onDecision(ctx, decision) option threw; ignored', error);
-    }
+    // A request blocked in pause mode is not decided yet: the middleware holds it and records how it ended.
+    if (reason === 'blocked' && mode === 'pause' && occasion === 'request') facts.ctx.state.maintenance = state;
+    else recordDecision(facts.ctx, state, onDecision, report);
     return state;
   }
 
@@ -126,9 +122,21 @@ export function createGate(parts: GateParts): Gate {
     } catch (error) {
       report('error', 'gate', 'deciding a request failed; it was answered with the 503', error);
       if (occasion !== 'recheck') trySetState(ctx, FAILED_CLOSED);
-      return { action: 'block', state: FAILED_CLOSED, payload: NO_PAYLOAD, mode: defaultMode };
+      // Never held: a request the gate could not decide gets the 503 at once.
+      return { action: 'block', state: FAILED_CLOSED, payload: NO_PAYLOAD, mode: defaultMode === 'pause' ? 'block' : defaultMode };
     }
   };
+}
+
+/** Sets `ctx.state.maintenance` and tells `onDecision`, whose errors are reported and ignored. */
+export function recordDecision(ctx: Context, state: MaintenanceState, onDecision: GateParts['onDecision'], report: Report): void {
+  ctx.state.maintenance = state;
+  if (!onDecision) return;
+  try {
+    onDecision(ctx, state);
+  } catch (error) {
+    report('error', 'onDecision', 'the onDecision(ctx, decision) option threw; ignored', error);
+  }
 }
 
 /** `ctx.state` may itself be what failed. */

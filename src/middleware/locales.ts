@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import type { MaintenanceMode } from '../flag/state.js';
+import type { AnswerMode } from '../flag/state.js';
 import { optionError } from '../option-error.js';
 
 /** The languages the bundled texts are written in. */
@@ -8,7 +8,7 @@ export type Language = 'en' | 'de' | 'fr' | 'es';
 /** The default words of one language for one mode; the variant payload's `title` and `message` win over them. */
 export interface LocalizedTexts {
   readonly lang: Language;
-  readonly mode: MaintenanceMode;
+  readonly mode: AnswerMode;
   readonly title: string;
   readonly message: string;
   /** Precedes the end time: `Expected back by` + ` Wednesday, November 25, 2026 at 9:00 PM UTC.` */
@@ -17,7 +17,7 @@ export interface LocalizedTexts {
 
 type Words = Omit<LocalizedTexts, 'lang' | 'mode'>;
 
-const WORDS: Readonly<Record<Language, Readonly<Record<MaintenanceMode, Words>>>> = {
+const WORDS: Readonly<Record<Language, Readonly<Record<AnswerMode, Words>>>> = {
   en: {
     block: {
       title: 'Down for maintenance',
@@ -71,17 +71,17 @@ const WORDS: Readonly<Record<Language, Readonly<Record<MaintenanceMode, Words>>>
 /** Every shipped language, English first: the default of the `languages` option. */
 export const SHIPPED_LANGUAGES: readonly Language[] = Object.freeze(Object.keys(WORDS) as Language[]);
 
-const localized = (lang: Language, mode: MaintenanceMode): LocalizedTexts => Object.freeze({ lang, mode, ...WORDS[lang][mode] });
+const localized = (lang: Language, mode: AnswerMode): LocalizedTexts => Object.freeze({ lang, mode, ...WORDS[lang][mode] });
 const TEXTS = Object.fromEntries(SHIPPED_LANGUAGES.map((lang) => [lang, {
   block: localized(lang, 'block'),
   'read-only': localized(lang, 'read-only'),
-}])) as Record<Language, Record<MaintenanceMode, LocalizedTexts>>;
+}])) as Record<Language, Record<AnswerMode, LocalizedTexts>>;
 const UNTIL_FORMATS = Object.fromEntries(SHIPPED_LANGUAGES.map((lang) => [
   lang, new Intl.DateTimeFormat(lang, { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' }),
 ])) as Record<Language, Intl.DateTimeFormat>;
 
 /** The default texts of `lang` for `mode`: one frozen object per pair, built at load, looked up per answer. */
-export function localizedTexts(lang: Language, mode: MaintenanceMode): LocalizedTexts {
+export function localizedTexts(lang: Language, mode: AnswerMode): LocalizedTexts {
   return TEXTS[lang][mode];
 }
 

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type { Context as UnleashContext } from 'unleash-client';
 import { optionSeconds, type Duration } from '../flag/duration.js';
-import { DEFAULT_FLAG_NAME, DEFAULT_NOTICE_SECONDS, MAX_NOTICE_SECONDS } from '../flag/payload.js';
+import { DEFAULT_FLAG_NAME, DEFAULT_NOTICE_SECONDS, MAX_NOTICE_SECONDS, MAX_PAUSE_SECONDS } from '../flag/payload.js';
 import { isMaintenanceMode, type MaintenanceMode, type MaintenanceState } from '../flag/state.js';
 import { optionError } from '../option-error.js';
 import { compileTrust, type Trust, type TrustProxy } from '../request/client-ip.js';
@@ -70,10 +70,21 @@ export interface MaintenanceOptions {
   bypassSecret?: BypassSecretOptions;
   /**
    * `'block'`: every request meets the 503. `'read-only'`: GET, HEAD and OPTIONS pass (`ctx.state.maintenance.mode`
-   * tells the app to show a banner), other methods get a 503 that says the site is read-only. The variant
-   * payload's `mode` wins. Default `'block'`.
+   * tells the app to show a banner), other methods get a 503 that says the site is read-only. `'pause'`: a
+   * request the rules would block is held until maintenance ends, then goes on to the app (`reason: 'paused'`),
+   * or gets the 503 after `maxPause`. The variant payload's `mode` wins. Default `'block'`.
    */
   mode?: MaintenanceMode;
+  /**
+   * Pause mode: how long a request is held at most before it gets the 503, a duration from 1 second to 60
+   * (`'10s'`, `15`, `'1m'`). The variant payload's `maxPause` wins. Default `'10s'`.
+   */
+  maxPause?: Duration;
+  /**
+   * Pause mode: how many requests are held at once at most; past it, a request gets the 503 at once. `0` holds
+   * none (pause acts as block). Default `1000`.
+   */
+  maxHeld?: number;
   /**
    * Paths (exact, in normal form) that GET and HEAD always pass, so orchestrators keep healthy instances.
    * `[]` turns it off. Default `['/healthz', '/readyz', '/livez']`.
@@ -117,6 +128,8 @@ const DEFAULTS = Object.freeze({
   fallback: false,
   logger: console as MaintenanceLogger,
   mode: 'block',
+  maxPauseSeconds: 10,
+  maxHeld: 1000,
   healthPaths: Object.freeze(['/healthz', '/readyz', '/livez']),
   languages: SHIPPED_LANGUAGES,
   noticeSeconds: DEFAULT_NOTICE_SECONDS,
@@ -145,6 +158,8 @@ export interface CompiledOptions {
   readonly logger: MaintenanceLogger;
   readonly onDecision: ((ctx: Context, decision: MaintenanceState) => void) | undefined;
   readonly mode: MaintenanceMode;
+  readonly maxPauseSeconds: number;
+  readonly maxHeld: number;
   readonly refresh: number | undefined;
   readonly languages: readonly Language[];
   readonly noticeSeconds: number;
@@ -156,6 +171,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set(Object.keys({
   unleash: true, flagName: true, trustProxy: true, bypassIps: true, allowedUrls: true, retryAfter: true, views: true, view: true,
   locals: true, skip: true, context: true, fallback: true, override: true, logger: true, onDecision: true,
   bypassSecret: true, mode: true, healthPaths: true, refresh: true, languages: true, notice: true, statusPath: true,
+  maxPause: true, maxHeld: true,
 } satisfies Record<keyof MaintenanceOptions, true>));
 
 function checkUnleash(unleash: unknown): UnleashLike {
@@ -191,7 +207,13 @@ function list(name: string, value: unknown, fallback: readonly unknown[], expect
 function checkMode(value: unknown): MaintenanceMode {
   if (value === undefined) return DEFAULTS.mode;
   if (isMaintenanceMode(value)) return value;
-  throw optionError('mode', value, "is not 'block' or 'read-only'");
+  throw optionError('mode', value, "is not 'block', 'read-only' or 'pause'");
+}
+
+function checkMaxHeld(value: unknown): number {
+  if (value === undefined) return DEFAULTS.maxHeld;
+  if (Number.isSafeInteger(value) && (value as number) >= 0) return value as number;
+  throw optionError('maxHeld', value, 'is not a whole number (0 or more) of requests');
 }
 
 function checkRetryAfter(value: unknown): number | Date | undefined {
@@ -238,6 +260,9 @@ function checkStatusPath(value: unknown): string | undefined {
 /** The payload's cap too: a maintenance window announced further ahead is news, not a notice. */
 const NOTICE_LIMIT = { seconds: MAX_NOTICE_SECONDS, reason: '30 days, as for a payload\'s notice' };
 
+/** The payload's cap too: past it, proxies in front give up on a held request anyway. */
+const MAX_PAUSE_LIMIT = { seconds: MAX_PAUSE_SECONDS, reason: 'proxies in front commonly give up on a request after 60 s; use block mode for longer' };
+
 /** A day: a page that waits longer than that for a reload is not waiting. */
 const REFRESH_LIMIT = { seconds: 86_400, reason: 'a day' };
 
@@ -272,6 +297,8 @@ export function compileOptions(options: MaintenanceOptions): CompiledOptions {
     logger: checkLogger(options.logger),
     onDecision: optionalFunction('onDecision', options.onDecision),
     mode: checkMode(options.mode),
+    maxPauseSeconds: options.maxPause === undefined ? DEFAULTS.maxPauseSeconds : optionSeconds('maxPause', options.maxPause, MAX_PAUSE_LIMIT),
+    maxHeld: checkMaxHeld(options.maxHeld),
     refresh: options.refresh === undefined ? undefined : optionSeconds('refresh', options.refresh, REFRESH_LIMIT),
     languages: options.languages === undefined ? DEFAULTS.languages : checkLanguages(options.languages),
     noticeSeconds: options.notice === undefined ? DEFAULTS.noticeSeconds : optionSeconds('notice', options.notice, NOTICE_LIMIT),

@@ -16,7 +16,7 @@ function interpret(payload: VariantPayload, report: Report): MaintenancePayload 
   }
   const { payload: parsed, rejected } = readFields(raw);
   if (rejected.length) {
-    report('warn', reportKey(payload), `ignoring invalid variant payload fields: ${rejected.join(', ')} (title, message and area are non-empty strings, retryAfter and notice whole seconds, notice at most 30 days, until and from ISO 8601 times, until after 1970, mode 'block' or 'read-only')`);
+    report('warn', reportKey(payload), `ignoring invalid variant payload fields: ${rejected.join(', ')} (title, message and area are non-empty strings, retryAfter and notice whole seconds, notice at most 30 days, until and from ISO 8601 times, until after 1970, mode 'block', 'read-only' or 'pause', maxPause whole seconds from 1 to 60)`);
   }
   return parsed;
 }

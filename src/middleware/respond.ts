@@ -1,11 +1,14 @@
 import type { Context } from 'koa';
 import { NO_PAYLOAD, type MaintenancePayload } from '../flag/payload.js';
-import type { MaintenanceMode } from '../flag/state.js';
+import type { AnswerMode, MaintenanceMode } from '../flag/state.js';
 import { createLanguagePicker, formatUntilIn, localizedTexts, variesByLanguage, type Language, type LocalizedTexts } from './locales.js';
 import type { Locals, PageLocals, PageRenderer } from './page.js';
 import type { Report } from './reporter.js';
 
-/** Answers a request that maintenance blocks; in `read-only` mode the default texts say the site is read-only. */
+/**
+ * Answers a request that maintenance blocks; in `read-only` mode the default texts say the site is read-only, in
+ * `pause` mode they are the `block` texts.
+ */
 export interface Responder {
   /**
    * `asProblem`: problem+json whatever `Accept` says, for an HTTP upgrade refused on its socket; always
@@ -247,7 +250,7 @@ export function createResponder(options: ResponderOptions): Responder {
     respond(ctx: Context, payload: MaintenancePayload, mode: MaintenanceMode, asProblem = false): void | Promise<void> {
       const lang = pickLanguage(ctx);
       const refreshes = refresh !== undefined && (ctx.method === 'GET' || ctx.method === 'HEAD');
-      const answers = answersFor(payload, localizedTexts(lang, mode), refreshes);
+      const answers = answersFor(payload, localizedTexts(lang, answerMode(mode)), refreshes);
       setHeaders(ctx, answers.facts, varyBy);
       const type = asProblem ? 'json' : pickType(ctx);
       if (type === 'html') return sendPage(ctx, answers);
@@ -269,6 +272,11 @@ export function createResponder(options: ResponderOptions): Responder {
       }
     },
   };
+}
+
+/** A held request that waited too long, or an upgrade in pause mode, gets the block page: it is the same 503. */
+function answerMode(mode: MaintenanceMode): AnswerMode {
+  return mode === 'pause' ? 'block' : mode;
 }
 
 function sendText(ctx: Context, answers: Answers): void {

@@ -60,15 +60,18 @@ class LazyRequestFacts implements RequestFacts {
   }
 
   wantsUpgrade(): boolean {
-    // Node's parser says so even when the header itself was dropped (past `maxHeadersCount`).
-    const req: { readonly upgrade?: unknown; readonly headers: { readonly upgrade?: unknown } } = this.ctx.req;
-    return req.upgrade === true || req.headers.upgrade !== undefined;
+    return wantsUpgrade(this.ctx.req);
   }
 
   unleashContext(): UnleashContext {
     if (this.#unleashContext === UNREAD) this.#unleashContext = this.parts.buildContext(this.ctx, this.clientIp(), this.rawPath());
     return this.#unleashContext;
   }
+}
+
+/** Whether a request asks to switch protocols; Node's parser says so even when the header itself was dropped (past `maxHeadersCount`). */
+export function wantsUpgrade(req: { readonly upgrade?: unknown; readonly headers: { readonly upgrade?: unknown } }): boolean {
+  return req.upgrade === true || req.headers.upgrade !== undefined;
 }
 
 export function createFactsReader(parts: FactsParts): FactsReader {

@@ -21,6 +21,13 @@ describe('cli/arguments', function () {
     });
   });
 
+  it('reads --mode and --max-pause as given, for MaintenanceControl to check', function () {
+    expect(parseCliArguments(['on', '-e', 'p', '--mode', 'pause', '--max-pause', '15s'], ENV)).to.have.deep.property('enable', { mode: 'pause', maxPause: '15s' });
+    expect(parseCliArguments(['on', '-e', 'p', '--mode', 'read-only'], ENV)).to.have.deep.property('enable', { mode: 'read-only' });
+    expect(() => parseCliArguments(['on', '-e', 'p', '--max-pause', '15s'], ENV)).to.throw(/^--max-pause only applies with --mode$/);
+    expect(() => parseCliArguments(['off', '-e', 'p', '--mode', 'pause'], ENV)).to.throw(/--mode does not apply to "off"/);
+  });
+
   it('reads a scheduled window: --from, --until and --notice as given, for MaintenanceControl to read as durations', function () {
     const window = parseCliArguments(['on', '-e', 'production', '--from', '2030-01-01T22:00Z', '--until', '2h', '--notice', '30m'], ENV);
     expect(window).to.have.deep.property('enable', { from: '2030-01-01T22:00Z', until: '2h', notice: '30m' });

@@ -7,7 +7,7 @@ const NOW = new Date('2026-12-03T19:50:00.000Z');
 function status(overrides: Partial<EnvironmentStatus>): EnvironmentStatus {
   return {
     environment: 'production', enabled: true, rollout: 100, stickiness: 'remoteAddress', title: null, message: null, area: null,
-    retryAfter: null, until: null, ended: false, from: null, notice: null, state: 'on', scopes: [], ...overrides,
+    retryAfter: null, until: null, ended: false, from: null, notice: null, mode: null, maxPause: null, state: 'on', scopes: [], ...overrides,
   };
 }
 
@@ -24,6 +24,17 @@ describe('cli/format-status', function () {
       '  staging      scheduled (starts at 2026-12-03T22:00:00.000Z, in 2 h 10 min; announced from 2026-12-02T22:00:00.000Z)  100% (stickiness remoteAddress)  until 2026-12-03T23:00:00.000Z',
       '  production   on (until 2026-12-03T23:00:00.000Z)  100% (stickiness remoteAddress)',
       '  eu           ended (the window is over but the switch is still on: "off" tidies it)  100% (stickiness remoteAddress)  until 2026-12-03T19:00:00.000Z',
+    ]);
+  });
+
+  it('shows the mode the window sets, and a pause\'s bound', function () {
+    const lines = formatEnvironments([
+      status({ environment: 'production', mode: 'pause', maxPause: 15 }),
+      status({ environment: 'staging', mode: 'read-only' }),
+    ], NOW).split('\n');
+    expect(lines).to.deep.equal([
+      '  production  on  100% (stickiness remoteAddress)  mode pause (max pause 15 s)',
+      '  staging     on  100% (stickiness remoteAddress)  mode read-only',
     ]);
   });
 

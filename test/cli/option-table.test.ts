@@ -14,7 +14,7 @@ describe('cli/option-table', function () {
   it('allows each command exactly the options whose row names it', function () {
     expect([...ALLOWED.status]).to.have.members(['environment', 'url', 'token', 'project', 'flag', 'json', 'help']);
     expect([...ALLOWED.off]).to.have.members([...ALLOWED.status, 'path', 'host', 'property', 'wait', 'client-token', 'timeout']);
-    expect([...ALLOWED.on]).to.have.members([...ALLOWED.off, 'rollout', 'stickiness', 'title', 'message', 'area', 'retry-after', 'until', 'from', 'notice']);
+    expect([...ALLOWED.on]).to.have.members([...ALLOWED.off, 'rollout', 'stickiness', 'title', 'message', 'area', 'retry-after', 'until', 'from', 'notice', 'mode', 'max-pause']);
   });
 
   it('holds together: an option needs one its commands also take, a reading that can fail says what it expects', function () {

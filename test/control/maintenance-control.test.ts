@@ -118,6 +118,8 @@ describe('control/maintenance-control', function () {
           ended: false,
           from: null,
           notice: null,
+          mode: null,
+          maxPause: null,
           state: 'off',
           scopes: [],
         })),
@@ -157,6 +159,8 @@ describe('control/maintenance-control', function () {
         ended: false,
         from: null,
         notice: null,
+        mode: null,
+        maxPause: null,
         state: 'on',
       };
       expect(production).to.deep.equal({

@@ -62,6 +62,15 @@ describe('control/maintenance-window', function () {
     expect(resolveMaintenanceWindow({ from: '1h', notice: '0' }, NOW).payload).to.include({ notice: 0 });
   });
 
+  it('writes the mode, and a pause\'s bound in seconds, into the payload; no mode leaves it to each app', function () {
+    expect(resolveMaintenanceWindow({ mode: 'pause', maxPause: '15s' }, NOW).payload).to.deep.equal({ mode: 'pause', maxPause: 15 });
+    expect(resolveMaintenanceWindow({ mode: 'pause', maxPause: 60 }, NOW).payload).to.deep.equal({ mode: 'pause', maxPause: 60 });
+    expect(resolveMaintenanceWindow({ mode: 'pause' }, NOW).payload).to.deep.equal({ mode: 'pause' });
+    expect(resolveMaintenanceWindow({ mode: 'read-only' }, NOW).payload).to.deep.equal({ mode: 'read-only' });
+    expect(resolveMaintenanceWindow({ mode: 'block' }, NOW).payload).to.deep.equal({ mode: 'block' });
+    expect(resolveMaintenanceWindow({}, NOW).payload).to.deep.equal({});
+  });
+
   it('names notice when only the notice is wrong', function () {
     expect(() => resolveMaintenanceWindow({ from: '1h', until: '2h', notice: '24 h' }, NOW))
       .to.throw(ControlInputError, 'notice must be a duration such as 30m, 24h or 7d, or a number of whole seconds, got "24 h"')
@@ -95,6 +104,12 @@ describe('control/maintenance-window', function () {
     [{ from: '1h', notice: '-5m' }, 'notice', /a duration such as 30m/],
     [{ from: '1h', notice: 1.5 }, 'notice', /whole seconds, got 1.5/],
     [{ notice: '1h' }, 'notice', /only applies with from/],
+    [{ mode: 'readonly' as never }, 'mode', /must be block, read-only or pause, got "readonly"/],
+    [{ maxPause: '15s' }, 'maxPause', /only applies with mode pause/],
+    [{ mode: 'block', maxPause: '15s' }, 'maxPause', /only applies with mode pause/],
+    [{ mode: 'pause', maxPause: '2m' }, 'maxPause', /from 1s to 60s, such as 15s or 30, got "2m"/],
+    [{ mode: 'pause', maxPause: 0 }, 'maxPause', /from 1s to 60s/],
+    [{ mode: 'pause', maxPause: '1.5s' }, 'maxPause', /from 1s to 60s/],
   ];
   for (const [options, option, message] of refused) {
     it(`refuses ${JSON.stringify(options).slice(0, 60)}`, function () {

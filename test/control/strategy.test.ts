@@ -50,7 +50,7 @@ describe('control/strategy', function () {
 
   describe('environmentStatus', function () {
     it('reads back what enable() wrote', function () {
-      const strategy = strategyFor('m', resolveMaintenanceWindow({ rollout: 40, title: 'T', message: 'M', retryAfter: 9, until: '1h' }, NOW));
+      const strategy = strategyFor('m', resolveMaintenanceWindow({ rollout: 40, title: 'T', message: 'M', retryAfter: 9, until: '1h', mode: 'pause', maxPause: '15s' }, NOW));
       const window = {
         rollout: 40,
         stickiness: 'remoteAddress',
@@ -62,6 +62,8 @@ describe('control/strategy', function () {
         ended: false,
         from: null,
         notice: null,
+        mode: 'pause',
+        maxPause: 15,
         state: 'on',
       };
       expect(environmentStatus('production', { name: 'production', enabled: true, strategies: [strategy] }, NOW)).to.deep.equal({

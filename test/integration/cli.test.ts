@@ -137,6 +137,8 @@ describe('integration: the unleash-maintenance command against a real Unleash', 
         ended: false,
         from: null,
         notice: null,
+        mode: null,
+        maxPause: null,
         state: 'on',
       };
       expect(status.environments[1]).to.deep.equal({

@@ -17,7 +17,7 @@ describe('createPayloadParser', () => {
     expect(payload).to.deep.equal({ title: 'Upgrade', until: new Date('2026-12-03T22:00:00Z'), mode: 'read-only' });
     expect(Object.isFrozen(payload)).to.equal(true);
     expect(reports).to.deep.equal([
-      "warn: ignoring invalid variant payload fields: retryAfter (title, message and area are non-empty strings, retryAfter and notice whole seconds, notice at most 30 days, until and from ISO 8601 times, until after 1970, mode 'block' or 'read-only')",
+      "warn: ignoring invalid variant payload fields: retryAfter (title, message and area are non-empty strings, retryAfter and notice whole seconds, notice at most 30 days, until and from ISO 8601 times, until after 1970, mode 'block', 'read-only' or 'pause', maxPause whole seconds from 1 to 60)",
     ]);
   });
 

@@ -91,7 +91,7 @@ describe('mode: read-only maintenance', () => {
     });
 
     it('refuses a mode it does not know at start', () => {
-      expect(() => maintenance({ unleash: on, mode: 'readonly' as never })).to.throw(TypeError, /^maintenance\(\): mode "readonly" is not 'block' or 'read-only'$/);
+      expect(() => maintenance({ unleash: on, mode: 'readonly' as never })).to.throw(TypeError, /^maintenance\(\): mode "readonly" is not 'block', 'read-only' or 'pause'$/);
     });
   });
 
@@ -108,14 +108,14 @@ describe('mode: read-only maintenance', () => {
       expect((await serve(payloadReadOnly, { mode: 'block' }).get('/')).status).to.equal(200);
     });
 
-    it('is ignored, with a warning naming it, when it is not block or read-only', async () => {
+    it('is ignored, with a warning naming it, when it is not block, read-only or pause', async () => {
       const warnings: string[] = [];
       const app = appWith({ unleash: payloadBadMode, mode: 'block' });
       const logged = appWith({ unleash: payloadBadMode, logger: { warn: (line: string) => warnings.push(line), error() {} } });
       expect((await request(app.callback()).get('/')).status).to.equal(503);
       const reply = await request(logged.callback()).get('/').set('Accept', 'application/json');
       expect(reply.body.title, 'the valid fields still count').to.equal('Still a title');
-      expect(warnings.join('\n')).to.match(/invalid variant payload fields: mode .*mode 'block' or 'read-only'/);
+      expect(warnings.join('\n')).to.match(/invalid variant payload fields: mode .*mode 'block', 'read-only' or 'pause'/);
     });
   });
 });
