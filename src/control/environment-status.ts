@@ -14,9 +14,9 @@ export function environmentStatus(environment: string, state: FeatureEnvironment
   const strategies = (state?.strategies ?? []).filter((strategy) => !strategy.disabled);
   const scopes = strategies.map((strategy) => scopeStatus(strategy, enabled, now));
   const primary = findManagedStrategy(strategies) ?? strategies.find(isManagedStrategy);
-  const window = primary ? scopes[strategies.indexOf(primary)]! : windowStatus(undefined, enabled, now);
+  const window = primary ? windowStatus(primary, enabled, now) : windowStatus(undefined, enabled, now);
   const environmentState = enabled ? (STATE_ORDER.find((candidate) => scopes.some((scope) => scope.state === candidate)) ?? window.state) : 'off';
-  return { environment, enabled, ...pickWindow(window), state: environmentState, scopes };
+  return { environment, enabled, ...window, state: environmentState, scopes };
 }
 
 /** An environment the flag does not exist in yet. */
@@ -52,9 +52,6 @@ function windowStatus(strategy: AdminStrategy | undefined, enabled: boolean, now
   };
 }
 
-function pickWindow({ rollout, stickiness, title, message, area, retryAfter, until, ended, from, notice, mode, maxPause, state }: WindowStatus): WindowStatus {
-  return { rollout, stickiness, title, message, area, retryAfter, until, ended, from, notice, mode, maxPause, state };
-}
 
 function rolloutOf(strategy: AdminStrategy): number | null {
   if (strategy.name === 'default') return 100;

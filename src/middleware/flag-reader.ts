@@ -2,7 +2,7 @@ import type { Context as UnleashContext } from 'unleash-client';
 import { NO_PAYLOAD, type MaintenancePayload, type PayloadParser, type VariantPayload } from '../flag/payload.js';
 import type { MaintenanceState } from '../flag/state.js';
 import type { Report } from './reporter.js';
-import { scheduleOf, type Announcements, type Schedule } from './schedule.js';
+import { scheduleOf, type Schedule } from './schedule.js';
 
 /** What the middleware reads of a flag definition (a structural slice of unleash-client's FeatureDefinition). */
 export interface FeatureDefinition {
@@ -121,9 +121,6 @@ export function createFlagReader(options: FlagReaderOptions): FlagReader {
   let lastReading = ABSENT_READING;
   let warnedAbout: FeatureDefinition | undefined;
 
-  let lastAnnounced: Announcements | undefined;
-  let lastAnnouncedAnswer = OFF;
-
   function readingOf(definition: FeatureDefinition): Reading {
     const shape = shapeOf(definition);
     const schedule = scheduleOf(definition, parsePayload, noticeSeconds);
@@ -156,22 +153,15 @@ export function createFlagReader(options: FlagReaderOptions): FlagReader {
     report('warn', 'coin-toss-rollout', `the gradual rollout (${rollout}%) of "${flagName}" has stickiness default or random, and requests carry no userId or sessionId: each request is a new coin toss, so visitors flip between the page and the site. Set the strategy's stickiness to remoteAddress (unleash-maintenance on --rollout does), or give the context option a userId or sessionId`);
   }
 
-  /**
-   * Off, with what the request's pages should announce: a scheduled window during its notice time, the scopes
-   * closed elsewhere. The same announcements as the last request's give the same answer object.
-   */
+  /** Off, with what the request's pages should announce: a scheduled window during its notice time, the scopes closed elsewhere. */
   function offAnswer({ schedule }: Reading, context: UnleashContext): FlagAnswer {
     if (schedule === undefined) return OFF;
-    const announced = schedule.at(now(), context);
-    if (announced.upcoming === undefined && announced.closed.length === 0) return OFF;
-    if (!sameAnnouncements(announced, lastAnnounced)) {
-      const state: MaintenanceState = { ...OFF_STATE };
-      if (announced.upcoming) Object.assign(state, { upcoming: announced.upcoming });
-      if (announced.closed.length > 0) Object.assign(state, { closed: Object.freeze(announced.closed) });
-      lastAnnouncedAnswer = Object.freeze({ on: false, state: Object.freeze(state) });
-      lastAnnounced = announced;
-    }
-    return lastAnnouncedAnswer;
+    const { upcoming, closed } = schedule.at(now(), context);
+    if (upcoming === undefined && closed.length === 0) return OFF;
+    const state: { -readonly [key in keyof MaintenanceState]: MaintenanceState[key] } = { ...OFF_STATE };
+    if (upcoming) state.upcoming = upcoming;
+    if (closed.length > 0) state.closed = closed;
+    return { on: false, state: Object.freeze(state) };
   }
 
   function variantAnswer(context: UnleashContext, reading: Reading): FlagAnswer {
@@ -211,8 +201,4 @@ export function createFlagReader(options: FlagReaderOptions): FlagReader {
       return fallback ? ON_WITHOUT_PAYLOAD : OFF;
     }
   };
-}
-
-function sameAnnouncements(a: Announcements, b: Announcements | undefined): boolean {
-  return b !== undefined && a.upcoming === b.upcoming && a.closed.length === b.closed.length && a.closed.every((area, index) => area === b.closed[index]);
 }

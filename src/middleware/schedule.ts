@@ -146,7 +146,7 @@ export function scheduleOf(feature: ScheduledDefinition, parsePayload: PayloadPa
         if (time < window.from) upcoming ??= window.upcoming;
         else if (window.closed) closed.push(window.closed);
       }
-      return upcoming === undefined && closed.length === 0 ? NOTHING : { upcoming, closed };
+      return upcoming === undefined && closed.length === 0 ? NOTHING : { upcoming, closed: Object.freeze(closed) };
     },
   };
 }

@@ -182,7 +182,8 @@ describe('the flag reader around a scheduled window (injected clock)', () => {
     const first = ask({ unleashContext: () => ({}) });
     const second = ask({ unleashContext: () => ({}) });
     expect(reads).to.equal(2);
-    expect(first).to.equal(second, 'the same answer object: nothing rebuilt');
+    expect(first).to.deep.equal(second);
+    expect(first.on ? undefined : first.state.upcoming).to.equal(second.on ? undefined : second.state.upcoming, 'the same announced window: read once per definition');
   });
 });
 
