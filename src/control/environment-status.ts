@@ -14,7 +14,7 @@ export function environmentStatus(environment: string, state: FeatureEnvironment
   const strategies = (state?.strategies ?? []).filter((strategy) => !strategy.disabled);
   const scopes = strategies.map((strategy) => scopeStatus(strategy, enabled, now));
   const primary = findManagedStrategy(strategies) ?? strategies.find(isManagedStrategy);
-  const window = primary ? windowStatus(primary, enabled, now) : windowStatus(undefined, enabled, now);
+  const window = windowStatus(primary, enabled, now);
   const environmentState = enabled ? (STATE_ORDER.find((candidate) => scopes.some((scope) => scope.state === candidate)) ?? window.state) : 'off';
   return { environment, enabled, ...window, state: environmentState, scopes };
 }
