@@ -1,9 +1,9 @@
 import { DEFAULT_NOTICE_SECONDS } from '../flag/payload.js';
-import { describeScope } from '../flag/scope.js';
+import { describeScope, scopeOfConstraints } from '../flag/scope.js';
 import { isMaintenanceMode } from '../flag/state.js';
 import { windowOfConstraints } from '../flag/window.js';
 import type { FeatureEnvironment, AdminStrategy } from './admin-types.js';
-import { findManagedStrategy, isManagedStrategy, scopeOfStrategy, strategyPayload } from './strategy.js';
+import { findManagedStrategy, isManagedStrategy, strategyPayload } from './strategy.js';
 import type { EnvironmentStatus, ScopeStatus, WindowStatus } from './types.js';
 
 const STATE_ORDER: readonly WindowStatus['state'][] = ['on', 'scheduled', 'ended', 'off'];
@@ -25,8 +25,8 @@ export function absentEnvironmentStatus(environment: string): EnvironmentStatus 
 }
 
 function scopeStatus(strategy: AdminStrategy, enabled: boolean, now: Date): ScopeStatus {
-  const scope = scopeOfStrategy(strategy);
-  return { scope: scope ?? null, description: describeScope(scope), ...windowStatus(strategy, enabled, now) };
+  const read = scopeOfConstraints(strategy.constraints);
+  return { scope: read?.scope ?? null, description: describeScope(read?.scope, read?.unread), ...windowStatus(strategy, enabled, now) };
 }
 
 function windowStatus(strategy: AdminStrategy | undefined, enabled: boolean, now: Date): WindowStatus {

@@ -53,7 +53,7 @@ export function isManagedStrategy(strategy: AdminStrategy): boolean {
 }
 
 /** The scope a strategy closes, read from its constraints; `undefined`: the whole site. */
-export function scopeOfStrategy(strategy: AdminStrategy): MaintenanceScope | undefined {
+function scopeOfStrategy(strategy: AdminStrategy): MaintenanceScope | undefined {
   return scopeOfConstraints(strategy.constraints)?.scope;
 }
 

@@ -124,12 +124,16 @@ export function scopeKey(scope: MaintenanceScope | undefined): string {
   return JSON.stringify([[...scope.paths].sort(), [...scope.hosts].sort(), properties]);
 }
 
-/** `/checkout, /cart on shop.example.com for tenant acme`; `the whole site` without a scope. */
-export function describeScope(scope: MaintenanceScope | undefined): string {
+/**
+ * `/checkout, /cart on shop.example.com for tenant acme`; `the whole site` without a scope; with `unread`
+ * constraints (`scopeOfConstraints`), says so: `/checkout (+1 condition)`.
+ */
+export function describeScope(scope: MaintenanceScope | undefined, unread = 0): string {
   if (!scope) return 'the whole site';
   const parts: string[] = [];
   if (scope.paths.length > 0) parts.push(scope.paths.join(', '));
   if (scope.hosts.length > 0) parts.push(`${parts.length ? 'on ' : ''}${scope.hosts.join(', ')}`);
   for (const [name, values] of Object.entries(scope.properties)) parts.push(`${parts.length ? 'for ' : ''}${name} ${values.join(', ')}`);
-  return parts.join(' ') || 'part of the site';
+  const described = parts.join(' ') || 'part of the site';
+  return unread > 0 ? `${described} (+${unread} condition${unread > 1 ? 's' : ''})` : described;
 }

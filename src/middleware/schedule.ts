@@ -1,6 +1,6 @@
 import type { Context as UnleashContext } from 'unleash-client';
 import type { MaintenancePayload, PayloadParser, VariantPayload } from '../flag/payload.js';
-import { scopeOfConstraints, type MaintenanceScope } from '../flag/scope.js';
+import { HOSTNAME_FIELD, scopeOfConstraints, type MaintenanceScope } from '../flag/scope.js';
 import type { ClosedArea, ScopeArea, UpcomingWindow } from '../flag/state.js';
 import { constraintsCanPass, windowOfConstraints } from '../flag/window.js';
 import { announcementIn, closedIn, SHIPPED_LANGUAGES, type Language } from './locales.js';
@@ -116,7 +116,7 @@ function contextValue(context: UnleashContext, name: string): unknown {
 /** Whether a request is in a scope's hosts and property values; its paths are what the banner names. */
 function admits(scope: MaintenanceScope | undefined, context: UnleashContext): boolean {
   if (!scope) return true;
-  if (scope.hosts.length > 0 && !scope.hosts.includes(contextValue(context, 'hostname') as string)) return false;
+  if (scope.hosts.length > 0 && !scope.hosts.includes(contextValue(context, HOSTNAME_FIELD) as string)) return false;
   return Object.entries(scope.properties).every(([name, values]) => values.includes(contextValue(context, name) as string));
 }
 

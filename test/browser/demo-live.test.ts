@@ -27,7 +27,7 @@ describe('browser: a scheduled window on the demo, with its live clock', functio
     this.timeout(SERVER_START_TIMEOUT_MS);
     demo = await startDemoOnSharedUnleash('live', false);
     browser = await launchChromium();
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    page = browser.page;
   });
 
   after(async function () {
@@ -100,7 +100,7 @@ describe('browser: only the checkout closed on the demo, from the command', func
     this.timeout(SERVER_START_TIMEOUT_MS);
     demo = await startDemoOnSharedUnleash('checkout', false);
     browser = await launchChromium();
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    page = browser.page;
   });
 
   after(async function () {

@@ -29,7 +29,7 @@ describe('browser: the maintenance page in headless Chromium', function () {
     browser = await launchChromium();
     const context = browser.context;
     context.on('request', (request) => requests.push(request.url()));
-    page = context.pages()[0] ?? (await context.newPage());
+    page = browser.page;
     page.on('console', (message) => {
       if (message.type() === 'error') consoleErrors.push({ text: message.text(), url: message.location().url });
     });

@@ -38,7 +38,7 @@ describe('browser: only the checkout closed, on a shop with @koa/router', functi
     await waitUntilSynchronized(client);
     shop = await startShopApp({ unleash: client.unleash, flagName: flag });
     browser = await launchChromium();
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    page = browser.page;
   });
 
   after(async function () {

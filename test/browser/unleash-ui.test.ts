@@ -34,8 +34,7 @@ describe('browser: the npm start click path in the Unleash UI', function () {
 
   it('signs in as admin / unleash4all, and the development toggle puts the app into maintenance and back', async function () {
     const { stack, flag, app } = demo as DemoOnUnleash;
-    const context = (browser as HeadlessChromium).context;
-    const page = context.pages()[0] ?? (await context.newPage());
+    const page = (browser as HeadlessChromium).page;
     const status = async () => (await httpGet(`${app.url}/`, { timeoutMs: 2_000 })).status;
     expect(await status()).to.equal(200);
 

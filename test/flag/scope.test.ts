@@ -82,5 +82,7 @@ describe('flag/scope', function () {
     expect(describeScope({ paths: [], hosts: ['api.example.com'], properties: {} })).to.equal('api.example.com');
     expect(describeScope({ paths: [], hosts: [], properties: { tenant: ['acme', 'globex'] } })).to.equal('tenant acme, globex');
     expect(describeScope({ paths: [], hosts: [], properties: {} })).to.equal('part of the site');
+    expect(describeScope({ paths: ['/checkout'], hosts: [], properties: {} }, 1)).to.equal('/checkout (+1 condition)');
+    expect(describeScope({ paths: [], hosts: [], properties: {} }, 2)).to.equal('part of the site (+2 conditions)');
   });
 });

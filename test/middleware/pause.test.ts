@@ -1,14 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { expect } from 'chai';
 import Koa, { type Context } from 'koa';
 import { NO_PAYLOAD } from '../../src/flag/payload.js';
 import type { MaintenanceState } from '../../src/flag/state.js';
 import type { Gate, Verdict } from '../../src/middleware/gate.js';
 import { createPause, type HoldEnd, type Pause } from '../../src/middleware/pause.js';
+import { settledHeapUsed } from '../support/heap.js';
 
 const BLOCKED: MaintenanceState = { active: true, reason: 'blocked', clientIp: '127.0.0.1', mode: 'pause' };
 const HOLD: Verdict = { action: 'block', state: BLOCKED, payload: NO_PAYLOAD, mode: 'pause' };
@@ -187,13 +186,6 @@ describe('middleware/pause: the held queue', function () {
 
   it('forgets dropped requests: 10,000 held and dropped leave the heap as it was', async function () {
     this.timeout(30_000);
-    setFlagsFromString('--expose_gc');
-    const gc = runInNewContext('gc') as () => void;
-    const heap = () => {
-      gc();
-      gc();
-      return process.memoryUsage().heapUsed;
-    };
     const { pause } = queue({ maxHeld: 20_000 });
     const holdMany = (count: number) => {
       const contexts: Context[] = [];
@@ -213,13 +205,13 @@ describe('middleware/pause: the held queue', function () {
       for (const end of await Promise.all(ends.splice(0))) expect(end.outcome).to.equal('dropped');
     };
     await dropAll(holdMany(1_000)); // the first round compiles code and grows the engine's caches: not a leak
-    const before = heap();
+    const before = await settledHeapUsed();
     const many = holdMany(10_000);
-    const holding = heap();
+    const holding = await settledHeapUsed();
     expect(pause.size).to.equal(10_000);
     await dropAll(many);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const afterwards = heap();
+    const afterwards = await settledHeapUsed();
     expect(pause.size).to.equal(0);
     expect(holding - before, 'held requests take memory while held').to.be.above(1_000_000);
     expect(afterwards - before, `heap: ${before} before, ${holding} holding, ${afterwards} after`).to.be.below((holding - before) / 10);

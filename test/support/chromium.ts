@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's package; never a downloaded browser. CHROMIUM_PATH points elsewhere if needed. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -25,6 +25,8 @@ export function skipWithoutChromium(context: Mocha.Context): void {
 
 export interface HeadlessChromium {
   context: BrowserContext;
+  /** The profile's first tab, the one every test drives. */
+  page: Page;
   /** Closes the browser and removes its profile. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -47,8 +49,10 @@ export async function launchChromium(viewport = { width: 1280, height: 800 }): P
     throw error;
   }
   let closed = false;
+  const page = context.pages()[0] ?? (await context.newPage());
   return {
     context,
+    page,
     async close() {
       if (closed) return;
       closed = true;
